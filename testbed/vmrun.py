@@ -1,0 +1,398 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Boot the patched kernel under nested QEMU and run tests or a command in it.
+
+  vmrun.py check --kernel Image --initramfs base.cpio.gz --suite testbed/suite
+                 [--modes "vhe nvhe"] [--tests "a b"] [--tap out/check.tap]
+  vmrun.py run   --kernel Image --initramfs base.cpio.gz [--mode vhe|nvhe]
+                 [--cmd '...'] [--extra DIR]
+
+The guest side is testbed/init; it prints the @@ markers parsed here. A job
+(the tests to run, or the command) travels in a second cpio archive that is
+appended to the base initramfs, which the kernel unpacks on top of it.
+"""
+
+import argparse
+import gzip
+import io
+import os
+import re
+import select
+import shutil
+import subprocess
+import sys
+import time
+
+QEMU = "qemu-system-aarch64"
+EFI_FW = "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
+
+# A mode is a way to boot the host kernel: its command line, and the line
+# the kernel prints when KVM came up in that mode.
+MODES = {
+    "vhe": ("", "VHE mode initialized successfully"),
+    "nvhe": ("kvm-arm.mode=nvhe", "Hyp nVHE mode initialized successfully"),
+}
+
+# Kernel log lines that fail the run even when every test passed.
+BAD_KERNEL_LOG = re.compile(
+    r"WARNING:|BUG:|Oops|Internal error:|Unable to handle kernel|"
+    r"Kernel panic|KASAN|UBSAN|possible circular locking|"
+    r"possible recursive locking|inconsistent lock state|"
+    r"suspicious RCU usage|lockdep|INFO: task .* blocked for more than|"
+    r"hung_task")
+
+BOOT_TIMEOUT = 180
+GRACE = 30          # host-side slack on top of a test's own timeout
+KSFT_SKIP = 4
+
+
+def die(msg):
+    print(f"error: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def check_qemu():
+    if not shutil.which(QEMU):
+        die(f"{QEMU} not found: install qemu-system-arm (make deps)")
+    out = subprocess.run([QEMU, "-machine", "virt,help"], capture_output=True,
+                         text=True).stdout
+    if "virtualization=" not in out:
+        die(f"{QEMU} has no virt 'virtualization=on' (nested EL2): "
+            "install Debian's qemu-system-arm 7.2 or newer")
+
+
+def newc_entry(name, data=b"", mode=0o100644):
+    """One 'newc' cpio header + name + data, each padded to 4 bytes."""
+    hdr = "070701" + "".join(f"{v:08x}" for v in (
+        0, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name) + 1, 0))
+    blob = hdr.encode() + name.encode() + b"\0"
+    blob += b"\0" * (-len(blob) % 4)
+    blob += data + b"\0" * (-len(data) % 4)
+    return blob
+
+
+def job_cpio(files, extra=None):
+    """gzip'ed cpio with the job files (name -> bytes) and an EXTRA dir."""
+    entries = [newc_entry("job", mode=0o40755)]
+    for name, data in files.items():
+        entries.append(newc_entry(f"job/{name}", data))
+    if extra:
+        entries.append(newc_entry("job/extra", mode=0o40755))
+        for root, dirs, names in os.walk(extra):
+            rel = os.path.relpath(root, extra)
+            for d in sorted(dirs):
+                entries.append(newc_entry(
+                    os.path.normpath(f"job/extra/{rel}/{d}"), mode=0o40755))
+            for n in sorted(names):
+                path = os.path.join(root, n)
+                with open(path, "rb") as f:
+                    data = f.read()
+                mode = 0o100755 if os.access(path, os.X_OK) else 0o100644
+                entries.append(newc_entry(
+                    os.path.normpath(f"job/extra/{rel}/{n}"), data, mode))
+    entries.append(newc_entry("TRAILER!!!"))
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode="wb", compresslevel=1) as gz:
+        gz.write(b"".join(entries))
+    return buf.getvalue()
+
+
+def make_initrd(args, tag, files, extra=None):
+    os.makedirs(os.path.join(args.out, "vm"), exist_ok=True)
+    path = os.path.join(args.out, "vm", f"{tag}.cpio.gz")
+    with open(path, "wb") as out, open(args.initramfs, "rb") as base:
+        shutil.copyfileobj(base, out)
+        out.write(job_cpio(files, extra))
+    return path
+
+
+def qemu_cmd(args, mode, initrd):
+    append = "console=ttyAMA0 panic=-1 loglevel=4 " + MODES[mode][0]
+    return [QEMU, "-machine", "virt,virtualization=on,gic-version=3",
+            "-cpu", "max,pauth-impdef=on", "-smp", "2", "-m", "2048",
+            "-nographic", "-no-reboot", "-nic", "none", "-kernel", args.kernel,
+            "-initrd", initrd, "-append", append.strip()]
+
+
+class Console:
+    """Line reader on QEMU's console with a deadline per read."""
+
+    def __init__(self, cmd, logpath):
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.log = open(logpath, "w", errors="replace")
+        self.buf = b""
+
+    def readline(self, timeout):
+        """A line, or None on timeout, or '' when QEMU is gone."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([self.proc.stdout], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(self.proc.stdout.fileno(), 65536)
+            if not chunk:
+                if self.buf:
+                    break
+                return ""
+            self.buf += chunk
+        line, _, self.buf = self.buf.partition(b"\n")
+        text = line.decode("utf-8", "replace").rstrip("\r") + "\n"
+        self.log.write(text)
+        self.log.flush()
+        return text
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+
+def read_suite(path):
+    """The suite file: 'name timeout command...' lines, '#' comments."""
+    suite = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            parts = line.split(None, 2)
+            if len(parts) < 3 or not parts[1].isdigit():
+                die(f"{path}:{n}: expected 'name timeout command'")
+            suite.append((parts[0], int(parts[1]), parts[2]))
+    return suite
+
+
+class Tap:
+    def __init__(self, path, total):
+        self.n = 0
+        self.counts = {"passed": 0, "failed": 0, "skipped": 0}
+        self.file = open(path, "w") if path else None
+        self.emit("TAP version 13")
+        self.emit(f"1..{total}")
+
+    def emit(self, line):
+        print(line, flush=True)
+        if self.file:
+            self.file.write(line + "\n")
+            self.file.flush()
+
+    def result(self, name, verdict, detail=(), reason=""):
+        self.n += 1
+        if verdict == "skip":
+            self.counts["skipped"] += 1
+            self.emit(f"ok {self.n} {name} # SKIP {reason}".rstrip())
+        elif verdict == "pass":
+            self.counts["passed"] += 1
+            self.emit(f"ok {self.n} {name}")
+        else:
+            self.counts["failed"] += 1
+            self.emit(f"not ok {self.n} {name}" + (f" # {reason}" if reason else ""))
+        for line in detail:
+            self.emit("#   " + line.rstrip("\n"))
+
+    def close(self):
+        c = self.counts
+        self.emit(f"{c['passed']} passed, {c['failed']} failed, {c['skipped']} skipped")
+        if self.file:
+            self.file.close()
+
+
+def excerpt(lines, pattern=None, ctx=3, limit=40):
+    """The lines around each pattern match, or the tail."""
+    if pattern is None:
+        return lines[-limit:]
+    keep = set()
+    for i, line in enumerate(lines):
+        if pattern.search(line):
+            keep.update(range(max(0, i - ctx), min(len(lines), i + ctx * 4)))
+    return [lines[i] for i in sorted(keep)][:limit]
+
+
+def run_mode(args, mode, tests, tap, scale):
+    """Boot once in @mode and run @tests; one TAP line each (plus boot)."""
+    jobs = "".join(f"{name} {tmo * scale} {cmd}\n" for name, tmo, cmd in tests)
+    initrd = make_initrd(args, f"check-{mode}", {"tests": jobs.encode()})
+    con = Console(qemu_cmd(args, mode, initrd),
+                  os.path.join(args.out, "vm", f"check-{mode}.log"))
+    pending = list(tests)
+    seen = []
+
+    def fail_rest(reason, detail):
+        first = True
+        for name, _, _ in pending:
+            tap.result(f"{mode}:{name}", "fail", detail if first else (), reason)
+            first = False
+
+    # Boot: KVM must come up in the requested mode, with a clean log.
+    booted = None
+    while booted is None:
+        line = con.readline(BOOT_TIMEOUT * scale)
+        if not line:
+            con.close()
+            why = "QEMU died during boot" if line == "" else "boot timed out"
+            tap.result(f"{mode}:boot", "fail", excerpt(seen), why)
+            fail_rest("not run: " + why, ())
+            return
+        seen.append(line)
+        if line.startswith("@@BOOTED"):
+            booted = line
+    klog = []
+    while True:
+        line = con.readline(BOOT_TIMEOUT * scale)
+        if line and line.startswith("@@K "):
+            klog.append(line[4:])
+            continue
+        break
+    bad = [l for l in klog if BAD_KERNEL_LOG.search(l)]
+    if bad:
+        tap.result(f"{mode}:boot", "fail", excerpt(klog, BAD_KERNEL_LOG),
+                   "kernel log: " + bad[0].strip())
+    elif not any(MODES[mode][1] in l for l in klog):
+        tap.result(f"{mode}:boot", "fail", excerpt(klog),
+                   f"KVM did not report '{MODES[mode][1]}'")
+    else:
+        tap.result(f"{mode}:boot", "pass")
+
+    while pending:
+        name, tmo, _ = pending[0]
+        if line is None or line == "":
+            fail_rest("QEMU died" if line == "" else "guest hung", excerpt(seen))
+            break
+        if not line.startswith("@@BEGIN "):
+            seen.append(line)
+            line = con.readline(tmo * scale + GRACE)
+            continue
+        out, klog, rc, secs = [], [], None, 0
+        while True:
+            line = con.readline(tmo * scale + GRACE)
+            if not line:
+                break
+            if line.startswith(f"@@END {name} "):
+                m = re.search(r"rc=(\d+) secs=(\d+)", line)
+                rc, secs = int(m.group(1)), int(m.group(2))
+                break
+            out.append(line)
+        if rc is None:
+            why = "QEMU died" if line == "" else \
+                f"guest stopped answering (timeout {tmo * scale}s + {GRACE}s)"
+            tap.result(f"{mode}:{name}", "fail", excerpt(out), why)
+            pending.pop(0)
+            fail_rest("not run: " + why, ())
+            con.close()
+            return
+        line = con.readline(GRACE)
+        while line and line.startswith("@@K "):
+            klog.append(line[4:])
+            line = con.readline(GRACE)
+        pending.pop(0)
+        bad = [l for l in klog if BAD_KERNEL_LOG.search(l)]
+        if bad:
+            tap.result(f"{mode}:{name}", "fail", excerpt(out, None, limit=15) +
+                       ["--- kernel log ---"] + excerpt(klog, BAD_KERNEL_LOG),
+                       "kernel log: " + bad[0].strip())
+        elif rc == 0:
+            tap.result(f"{mode}:{name}", "pass")
+        elif rc == KSFT_SKIP:
+            why = next((l.strip() for l in out if "SKIP" in l), "skipped")
+            tap.result(f"{mode}:{name}", "skip", reason=why)
+        elif rc == 137 and secs >= tmo * scale:
+            tap.result(f"{mode}:{name}", "fail", excerpt(out),
+                       f"timed out after {tmo * scale}s")
+        else:
+            tap.result(f"{mode}:{name}", "fail", excerpt(out), f"exit status {rc}")
+    con.close()
+
+
+def cmd_check(args):
+    check_qemu()
+    suite = read_suite(args.suite)
+    if args.tests.split():
+        names = {t[0]: t for t in suite}
+        unknown = [t for t in args.tests.split() if t not in names]
+        if unknown:
+            die(f"unknown test(s) {' '.join(unknown)}: see {args.suite}")
+        suite = [names[t] for t in args.tests.split()]
+    modes = args.modes.split()
+    tap = Tap(args.tap, len(modes) * (len(suite) + 1))
+    for mode in modes:
+        run_mode(args, mode, suite, tap, args.timeout_scale)
+    tap.close()
+    return 1 if tap.counts["failed"] else 0
+
+
+def cmd_run(args):
+    check_qemu()
+    if args.extra and not os.path.isdir(args.extra):
+        die(f"EXTRA={args.extra} is not a directory")
+    files = {}
+    if args.cmd is not None:
+        files["cmd"] = args.cmd.encode() + b"\n"
+    initrd = make_initrd(args, f"run-{args.mode}", files, args.extra)
+    cmd = qemu_cmd(args, args.mode, initrd)
+    if args.cmd is None:
+        return subprocess.call(cmd)
+    con = Console(cmd, os.path.join(args.out, "vm", f"run-{args.mode}.log"))
+    rc, started, tail = None, False, []
+    while True:
+        line = con.readline(args.timeout)
+        if not line:
+            break
+        tail = (tail + [line])[-40:]
+        if line.startswith("@@BOOTED"):
+            started = True
+        elif line.startswith("@@EXIT "):
+            rc = int(line.split()[1])
+        elif line.startswith("@@DONE"):
+            break
+        elif started and rc is None and not line.startswith("@@"):
+            sys.stdout.write(line)
+            sys.stdout.flush()
+    qrc = con.close()
+    if rc is None:
+        sys.stdout.writelines(tail)
+        print(f"error: the VM ended without finishing the command "
+              f"({'timed out' if line is None else f'QEMU exit {qrc}'}); "
+              f"full log in {con.log.name}", file=sys.stderr)
+        return 125
+    return rc
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="what", required=True)
+    for name in ("check", "run"):
+        s = sub.add_parser(name)
+        s.add_argument("--out", default="out")
+        s.add_argument("--kernel", required=True)
+        s.add_argument("--initramfs", required=True)
+    c = sub.choices["check"]
+    c.add_argument("--suite", required=True)
+    c.add_argument("--modes", default="vhe nvhe")
+    c.add_argument("--tests", default="")
+    c.add_argument("--tap")
+    c.add_argument("--timeout-scale", type=int, default=1)
+    r = sub.choices["run"]
+    r.add_argument("--mode", default="vhe", choices=sorted(MODES))
+    r.add_argument("--cmd")
+    r.add_argument("--extra")
+    r.add_argument("--timeout", type=int, default=1800,
+                   help="seconds without console output before giving up")
+    args = p.parse_args()
+    for mode in getattr(args, "modes", "").split():
+        if mode not in MODES:
+            die(f"unknown mode {mode}: one of {' '.join(MODES)}")
+    for f in (args.kernel, args.initramfs):
+        if not os.path.exists(f):
+            die(f"{f} does not exist: run make first")
+    return cmd_check(args) if args.what == "check" else cmd_run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
