@@ -10,6 +10,7 @@ pkgs=(
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	flex bison bc libssl-dev libelf-dev cpio kmod dwarves ccache
 	qemu-system-arm qemu-efi-aarch64 acpica-tools
+	python3-ply python3-git
 	"$1"
 )
 

@@ -61,6 +61,17 @@ unpack_base() {
 	mv "$tmp" "$tree"
 }
 
+# Debian's .gitignore ignores every top-level path (it keeps the packaging
+# out of upstream's repository), which hides a new file from 'git add' in
+# the tree. Drop that block from the working copy only: the base commit
+# stays as shipped, and git is told not to look at the working copy.
+unignore_new_files() {
+	git -C "$tree" ls-files -v .gitignore | grep -q '^S' && return
+	git -C "$tree" update-index --skip-worktree .gitignore
+	sed -i '/^# Debian packaging: ignore everything at the top level/,/^!\/debian\/$/d' \
+		"$tree/.gitignore"
+}
+
 # Refuse to throw away work a developer did inside the tree.
 check_tree_clean() {
 	local applied
@@ -133,6 +144,7 @@ mkdir -p "$(dirname "$tree")"
 if [ ! -d "$tree/.git" ] || ! git -C "$tree" rev-parse -q --verify base >/dev/null; then
 	unpack_base
 fi
+unignore_new_files
 hash=$(series_hash)
 if [ "$(cat "$tree/.git/vmmfw-series-hash" 2>/dev/null)" != "$hash" ]; then
 	check_tree_clean

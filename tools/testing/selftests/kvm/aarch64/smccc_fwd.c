@@ -1,0 +1,881 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * smccc_fwd - Tests for KVM_CAP_ARM_SMCCC_FORWARD.
+ *
+ * This test covers:
+ *  - every error of KVM_ENABLE_CAP(KVM_CAP_ARM_SMCCC_FORWARD);
+ *  - no exit without the capability;
+ *  - HVC-only, SMC-only and dual-conduit ranges, and their exact edges;
+ *  - the SDEI preset, function ID by function ID;
+ *  - arguments in, and results out through kvm_run (KVM_ARM_SMCCC_FWD_RESULTS);
+ *  - results set with KVM_SET_ONE_REG, as with KVM_ARM_VM_SMCCC_FILTER;
+ *  - ranges mixed with KVM_ARM_VM_SMCCC_FILTER entries;
+ *  - KVM_ARM_SMCCC_FWD_ALL_SMC, with a non-SMCCC call and a non-zero
+ *    immediate, from AArch64 and (where the CPU has it) AArch32;
+ *  - the vCPU stat and the tracepoint;
+ *  - several vCPUs forwarding at once, with no call lost or duplicated.
+ */
+#include <linux/arm-smccc.h>
+#include <linux/psci.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "kvm_util.h"
+#include "processor.h"
+#include "test_util.h"
+
+enum conduit {
+	HVC_INSN,
+	SMC_INSN,
+};
+
+#define FWD_HVC		KVM_ARM_SMCCC_FWD_HVC
+#define FWD_SMC		KVM_ARM_SMCCC_FWD_SMC
+#define FWD_BOTH	(FWD_HVC | FWD_SMC)
+#define FWD_RESULTS	KVM_ARM_SMCCC_FWD_RESULTS
+
+/* An OEM service range (DEN0028E 6.2), unknown to KVM. */
+#define OEM_FN(n)	ARM_SMCCC_CALL_VAL(ARM_SMCCC_FAST_CALL, ARM_SMCCC_SMC_64, \
+					   ARM_SMCCC_OWNER_OEM, (n))
+#define SDEI_FN32(n)	ARM_SMCCC_CALL_VAL(ARM_SMCCC_FAST_CALL, ARM_SMCCC_SMC_32, \
+					   ARM_SMCCC_OWNER_STANDARD, 0x20 + (n))
+#define SDEI_FN64(n)	ARM_SMCCC_CALL_VAL(ARM_SMCCC_FAST_CALL, ARM_SMCCC_SMC_64, \
+					   ARM_SMCCC_OWNER_STANDARD, 0x20 + (n))
+
+/* The arguments the guest passes in x1-x6. */
+#define ARG(i)		(0xa0a0a0a000000000ull | (i))
+
+/* --- guest side ------------------------------------------------------- */
+
+static void guest_call(uint32_t func_id, enum conduit conduit,
+		       struct arm_smccc_res *res)
+{
+	if (conduit == SMC_INSN)
+		smccc_smc(func_id, ARG(1), ARG(2), ARG(3), ARG(4), ARG(5), ARG(6),
+			  0, res);
+	else
+		smccc_hvc(func_id, ARG(1), ARG(2), ARG(3), ARG(4), ARG(5), ARG(6),
+			  0, res);
+}
+
+/* One call; the host sees x0-x3 as the guest got them. */
+static void guest_one_call(uint32_t func_id, enum conduit conduit)
+{
+	struct arm_smccc_res res;
+
+	guest_call(func_id, conduit, &res);
+	GUEST_SYNC_ARGS(func_id, res.a0, res.a1, res.a2, res.a3);
+	GUEST_DONE();
+}
+
+/* Calls each of @nr function IDs in @ids, reporting after each one. */
+static uint32_t guest_ids[128];
+
+static void guest_id_list(int nr, enum conduit conduit)
+{
+	struct arm_smccc_res res;
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		guest_call(guest_ids[i], conduit, &res);
+		GUEST_SYNC_ARGS(guest_ids[i], res.a0, res.a1, res.a2, res.a3);
+	}
+	GUEST_DONE();
+}
+
+/* SMC with an immediate: not an SMCCC call (DEN0028E 2.9). */
+static void guest_smc_imm(uint64_t x0)
+{
+	register uint64_t r0 asm("x0") = x0;
+	register uint64_t r1 asm("x1") = ARG(1);
+	register uint64_t r2 asm("x2") = ARG(2);
+	register uint64_t r3 asm("x3") = ARG(3);
+
+	asm volatile("smc #0x42"
+		     : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3) : : "memory");
+	GUEST_SYNC_ARGS(x0, r0, r1, r2, r3);
+	GUEST_DONE();
+}
+
+/* --- host helpers ------------------------------------------------------ */
+
+static int __enable_fwd(struct kvm_vm *vm, uint64_t base, uint64_t nr,
+			uint64_t flags, uint64_t arg3, uint32_t cap_flags)
+{
+	struct kvm_enable_cap cap = {
+		.cap	= KVM_CAP_ARM_SMCCC_FORWARD,
+		.flags	= cap_flags,
+		.args	= { base, nr, flags, arg3 },
+	};
+
+	return __vm_ioctl(vm, KVM_ENABLE_CAP, &cap);
+}
+
+static void enable_fwd(struct kvm_vm *vm, uint64_t base, uint64_t nr,
+		       uint64_t flags)
+{
+	int r = __enable_fwd(vm, base, nr, flags, 0, 0);
+
+	TEST_ASSERT(!r, "KVM_CAP_ARM_SMCCC_FORWARD [0x%lx + 0x%lx) flags 0x%lx: %s",
+		    base, nr, flags, strerror(errno));
+}
+
+static void expect_errno(struct kvm_vm *vm, uint64_t base, uint64_t nr,
+			 uint64_t flags, uint64_t arg3, uint32_t cap_flags,
+			 int err, const char *what)
+{
+	int r = __enable_fwd(vm, base, nr, flags, arg3, cap_flags);
+
+	TEST_ASSERT(r < 0 && errno == err, "%s: expected %s, got %d (%s)",
+		    what, strerror(err), r, r ? strerror(errno) : "success");
+}
+
+static int __set_filter(struct kvm_vm *vm, uint32_t base, uint32_t nr,
+			enum kvm_smccc_filter_action action)
+{
+	struct kvm_smccc_filter filter = {
+		.base		= base,
+		.nr_functions	= nr,
+		.action		= action,
+	};
+
+	return __kvm_device_attr_set(vm->fd, KVM_ARM_VM_SMCCC_CTRL,
+				     KVM_ARM_VM_SMCCC_FILTER, &filter);
+}
+
+static void set_filter(struct kvm_vm *vm, uint32_t base, uint32_t nr,
+		       enum kvm_smccc_filter_action action)
+{
+	TEST_ASSERT(!__set_filter(vm, base, nr, action),
+		    "KVM_ARM_VM_SMCCC_FILTER: %s", strerror(errno));
+}
+
+static struct kvm_vm *setup_vm(struct kvm_vcpu **vcpu, void *guest_code)
+{
+	struct kvm_vcpu_init init;
+	struct kvm_vm *vm;
+
+	vm = vm_create(1);
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	init.features[0] |= 1 << KVM_ARM_VCPU_PSCI_0_2;
+	*vcpu = aarch64_vcpu_add(vm, 0, &init, guest_code);
+	return vm;
+}
+
+static uint64_t get_reg(struct kvm_vcpu *vcpu, uint64_t id)
+{
+	uint64_t val;
+
+	vcpu_get_reg(vcpu, id, &val);
+	return val;
+}
+
+static uint64_t vcpu_stat(struct kvm_vcpu *vcpu, const char *name)
+{
+	struct kvm_stats_header header;
+	struct kvm_stats_desc *descs, *desc;
+	uint64_t val = 0;
+	bool found = false;
+	int fd, i;
+
+	fd = vcpu_get_stats_fd(vcpu);
+	read_stats_header(fd, &header);
+	descs = read_stats_descriptors(fd, &header);
+	for (i = 0; i < header.num_desc; i++) {
+		desc = get_stats_descriptor(descs, i, &header);
+		if (!strcmp(desc->name, name)) {
+			read_stat_data(fd, &header, desc, &val, 1);
+			found = true;
+		}
+	}
+	free(descs);
+	close(fd);
+	TEST_ASSERT(found, "no vCPU stat '%s'", name);
+	return val;
+}
+
+/* Run until the guest reports; fail on anything else. */
+static void run_to_sync(struct kvm_vcpu *vcpu, struct ucall *uc)
+{
+	vcpu_run(vcpu);
+	switch (get_ucall(vcpu, uc)) {
+	case UCALL_SYNC:
+		return;
+	case UCALL_ABORT:
+		REPORT_GUEST_ASSERT(*uc);
+	default:
+		TEST_FAIL("unexpected exit %s (ucall %lu)",
+			  exit_reason_str(vcpu->run->exit_reason), uc->cmd);
+	}
+}
+
+/* The guest got x0-x3 = @a0-@a3 for @func_id, with no exit in between. */
+static void expect_no_exit(struct kvm_vcpu *vcpu, uint32_t func_id,
+			   uint64_t a0)
+{
+	struct ucall uc;
+
+	run_to_sync(vcpu, &uc);
+	TEST_ASSERT(uc.args[1] == func_id && uc.args[2] == a0,
+		    "0x%x: guest got x0 0x%lx, expected 0x%lx without an exit",
+		    func_id, uc.args[2], a0);
+}
+
+/* Run into a forwarded call of @func_id; check what the exit reports. */
+static struct kvm_run *expect_exit(struct kvm_vcpu *vcpu, uint64_t nr,
+				   enum conduit conduit, uint64_t flags)
+{
+	struct kvm_run *run = vcpu->run;
+	uint64_t smc = conduit == SMC_INSN ? KVM_HYPERCALL_EXIT_SMC : 0;
+
+	vcpu_run(vcpu);
+	TEST_ASSERT(run->exit_reason == KVM_EXIT_HYPERCALL,
+		    "0x%lx: expected KVM_EXIT_HYPERCALL, got %s", nr,
+		    exit_reason_str(run->exit_reason));
+	TEST_ASSERT(run->hypercall.nr == nr, "nr 0x%llx, expected 0x%lx",
+		    run->hypercall.nr, nr);
+	TEST_ASSERT(run->hypercall.flags == (smc | flags),
+		    "0x%lx: flags 0x%llx, expected 0x%lx", nr,
+		    run->hypercall.flags, smc | flags);
+	return run;
+}
+
+/* The guest reports x0-x3 = @a0-@a3 after the call. */
+static void expect_results(struct kvm_vcpu *vcpu, uint64_t a0, uint64_t a1,
+			   uint64_t a2, uint64_t a3)
+{
+	struct ucall uc;
+
+	run_to_sync(vcpu, &uc);
+	TEST_ASSERT(uc.args[2] == a0 && uc.args[3] == a1 &&
+		    uc.args[4] == a2 && uc.args[5] == a3,
+		    "guest got 0x%lx 0x%lx 0x%lx 0x%lx, expected 0x%lx 0x%lx 0x%lx 0x%lx",
+		    uc.args[2], uc.args[3], uc.args[4], uc.args[5], a0, a1, a2, a3);
+}
+
+static void complete_in_run(struct kvm_run *run, uint64_t seed)
+{
+	run->hypercall.ret = seed;
+	run->hypercall.args[0] = seed + 1;
+	run->hypercall.args[1] = seed + 2;
+	run->hypercall.args[2] = seed + 3;
+}
+
+/* --- tests ------------------------------------------------------------- */
+
+static void test_check_extension(void)
+{
+	int r = kvm_check_cap(KVM_CAP_ARM_SMCCC_FORWARD);
+
+	TEST_ASSERT(r == (FWD_BOTH | KVM_ARM_SMCCC_FWD_SDEI | FWD_RESULTS |
+			  KVM_ARM_SMCCC_FWD_ALL_SMC),
+		    "KVM_CHECK_EXTENSION: 0x%x", r);
+	ksft_test_result_pass("KVM_CHECK_EXTENSION lists the flags\n");
+}
+
+static void test_einval(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = setup_vm(&vcpu, guest_one_call);
+	uint64_t all_smc = KVM_ARM_SMCCC_FWD_ALL_SMC;
+	uint64_t sdei = KVM_ARM_SMCCC_FWD_SDEI;
+
+	expect_errno(vm, OEM_FN(0), 1, FWD_HVC, 0, 1, EINVAL, "cap.flags");
+	expect_errno(vm, OEM_FN(0), 1, FWD_HVC, 1, 0, EINVAL, "args[3]");
+	expect_errno(vm, OEM_FN(0), 1, FWD_HVC | BIT(5), 0, 0, EINVAL,
+		     "unknown flag");
+	expect_errno(vm, OEM_FN(0), 1, FWD_RESULTS, 0, 0, EINVAL, "no conduit");
+	expect_errno(vm, OEM_FN(0), 0, FWD_HVC, 0, 0, EINVAL, "count 0");
+	expect_errno(vm, 1ull << 32, 1, FWD_HVC, 0, 0, EINVAL, "base > 32 bits");
+	expect_errno(vm, 0xffffff00, 0x101, FWD_HVC, 0, 0, EINVAL, "wrap");
+	expect_errno(vm, 0xffffff00, ~0ull, FWD_HVC, 0, 0, EINVAL, "huge count");
+	expect_errno(vm, SDEI_FN64(0), 0, FWD_HVC | sdei, 0, 0, EINVAL,
+		     "SDEI with a base");
+	expect_errno(vm, 0, 1, FWD_HVC | sdei, 0, 0, EINVAL, "SDEI with a count");
+	expect_errno(vm, 0, 0, FWD_SMC | sdei | all_smc, 0, 0, EINVAL,
+		     "SDEI and ALL_SMC");
+	expect_errno(vm, 0, 0, FWD_BOTH | all_smc, 0, 0, EINVAL, "ALL_SMC on HVC");
+	expect_errno(vm, OEM_FN(0), 1, FWD_SMC | all_smc, 0, 0, EINVAL,
+		     "ALL_SMC with a range");
+
+	/* The range that ends exactly at 0xffffffff is fine. */
+	enable_fwd(vm, 0xffffff00, 0x100, FWD_HVC);
+	kvm_vm_free(vm);
+	ksft_test_result_pass("EINVAL: flags, args, count, wrap, presets\n");
+}
+
+static void test_eperm(void)
+{
+	static const uint32_t reserved[] = {
+		ARM_SMCCC_VERSION_FUNC_ID, ARM_SMCCC_ARCH_FEATURES_FUNC_ID,
+		ARM_SMCCC_ARCH_WORKAROUND_1, ARM_SMCCC_ARCH_WORKAROUND_2,
+		ARM_SMCCC_ARCH_WORKAROUND_3, 0x8000ffff,
+		0xc0000000, 0xc0008000, 0xc000ffff,
+	};
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = setup_vm(&vcpu, guest_one_call);
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(reserved); i++)
+		expect_errno(vm, reserved[i], 1, FWD_BOTH, 0, 0, EPERM,
+			     "Arm architecture call");
+	expect_errno(vm, 0x7fffffff, 2, FWD_SMC, 0, 0, EPERM,
+		     "range reaching into the architecture calls");
+	expect_errno(vm, 0xbfff0000, 0x20000, FWD_SMC, 0, 0, EPERM,
+		     "range across the SMC64 architecture calls");
+
+	/* Just outside the reserved ranges is fine. */
+	enable_fwd(vm, 0x7fffff00, 0x100, FWD_HVC);
+	enable_fwd(vm, 0x80010000, 1, FWD_HVC);
+	enable_fwd(vm, 0xc0010000, 1, FWD_HVC);
+	kvm_vm_free(vm);
+	ksft_test_result_pass("EPERM: the Arm architecture calls stay KVM's\n");
+}
+
+static void test_eexist(void)
+{
+	uint64_t sdei = KVM_ARM_SMCCC_FWD_SDEI;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = setup_vm(&vcpu, guest_one_call);
+
+	enable_fwd(vm, OEM_FN(0x10), 0x10, FWD_HVC);
+	expect_errno(vm, OEM_FN(0x1f), 1, FWD_SMC, 0, 0, EEXIST,
+		     "overlap with a range, other conduit");
+	expect_errno(vm, OEM_FN(0), 0x11, FWD_HVC, 0, 0, EEXIST,
+		     "overlap at the first ID");
+	TEST_ASSERT(__set_filter(vm, OEM_FN(0x18), 1, KVM_SMCCC_FILTER_DENY) < 0 &&
+		    errno == EEXIST, "filter entry over a forwarded range");
+
+	set_filter(vm, OEM_FN(0x40), 4, KVM_SMCCC_FILTER_FWD_TO_USER);
+	expect_errno(vm, OEM_FN(0x43), 1, FWD_HVC, 0, 0, EEXIST,
+		     "overlap with a filter entry");
+
+	/* A failed preset leaves nothing behind. */
+	enable_fwd(vm, SDEI_FN64(5), 1, FWD_SMC);
+	expect_errno(vm, 0, 0, FWD_SMC | sdei, 0, 0, EEXIST, "SDEI over a range");
+	enable_fwd(vm, SDEI_FN32(0), 0x20, FWD_SMC);
+
+	enable_fwd(vm, 0, 0, FWD_SMC | KVM_ARM_SMCCC_FWD_ALL_SMC);
+	expect_errno(vm, 0, 0, FWD_SMC | KVM_ARM_SMCCC_FWD_ALL_SMC, 0, 0, EEXIST,
+		     "ALL_SMC twice");
+	kvm_vm_free(vm);
+
+	vm = setup_vm(&vcpu, guest_one_call);
+	enable_fwd(vm, 0, 0, FWD_HVC | sdei);
+	expect_errno(vm, 0, 0, FWD_SMC | sdei, 0, 0, EEXIST, "SDEI twice");
+	kvm_vm_free(vm);
+	ksft_test_result_pass("EEXIST: one namespace with the filter\n");
+}
+
+static void test_ebusy(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = setup_vm(&vcpu, guest_one_call);
+
+	vcpu_args_set(vcpu, 2, PSCI_0_2_FN_PSCI_VERSION, HVC_INSN);
+	expect_no_exit(vcpu, PSCI_0_2_FN_PSCI_VERSION, PSCI_VERSION(1, 1));
+	expect_errno(vm, OEM_FN(0), 1, FWD_HVC, 0, 0, EBUSY, "after KVM_RUN");
+	kvm_vm_free(vm);
+	ksft_test_result_pass("EBUSY once a vCPU has run\n");
+}
+
+/* Without the capability, unknown calls fail in the guest, with no exit. */
+static void test_no_capability(void)
+{
+	static const uint32_t ids[] = { OEM_FN(0), SDEI_FN64(0), SDEI_FN32(0) };
+	enum conduit conduit;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	int i;
+
+	for (conduit = HVC_INSN; conduit <= SMC_INSN; conduit++) {
+		for (i = 0; i < ARRAY_SIZE(ids); i++) {
+			vm = setup_vm(&vcpu, guest_one_call);
+			vcpu_args_set(vcpu, 2, ids[i], conduit);
+			expect_no_exit(vcpu, ids[i], SMCCC_RET_NOT_SUPPORTED);
+			TEST_ASSERT(!vcpu_stat(vcpu, "smccc_exit_user"),
+				    "exit counted without the capability");
+			kvm_vm_free(vm);
+		}
+	}
+	ksft_test_result_pass("no capability: NOT_SUPPORTED, no exit\n");
+}
+
+/*
+ * Ranges cover the conduits they name. PSCI shows why it matters: the SMC
+ * conduit goes to the VMM, the HVC one stays with KVM.
+ */
+static void test_conduits(void)
+{
+	static const struct {
+		uint64_t fwd;
+		enum conduit call;
+		bool exits;
+	} cases[] = {
+		{ FWD_HVC,  HVC_INSN, true  }, { FWD_HVC,  SMC_INSN, false },
+		{ FWD_SMC,  HVC_INSN, false }, { FWD_SMC,  SMC_INSN, true  },
+		{ FWD_BOTH, HVC_INSN, true  }, { FWD_BOTH, SMC_INSN, true  },
+	};
+	uint32_t fn = PSCI_0_2_FN_PSCI_VERSION;
+	struct kvm_vcpu *vcpu;
+	struct kvm_run *run;
+	struct kvm_vm *vm;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		vm = setup_vm(&vcpu, guest_one_call);
+		enable_fwd(vm, fn, 1, cases[i].fwd | FWD_RESULTS);
+		vcpu_args_set(vcpu, 2, fn, cases[i].call);
+		if (cases[i].exits) {
+			run = expect_exit(vcpu, fn, cases[i].call,
+					  KVM_HYPERCALL_EXIT_RESULTS);
+			complete_in_run(run, 0x2000);
+			expect_results(vcpu, 0x2000, 0x2001, 0x2002, 0x2003);
+		} else {
+			expect_no_exit(vcpu, fn, PSCI_VERSION(1, 1));
+		}
+		kvm_vm_free(vm);
+	}
+	ksft_test_result_pass("conduits: HVC-only, SMC-only, both\n");
+}
+
+/* [base, base + nr): the IDs just outside do not exit. */
+static void test_range_edges(void)
+{
+	const uint32_t base = OEM_FN(0x100), nr = 0x80;
+	const uint32_t ids[] = { base - 1, base, base + nr - 1, base + nr };
+	struct kvm_vcpu *vcpu;
+	struct kvm_run *run;
+	struct kvm_vm *vm;
+	int i;
+
+	vm = setup_vm(&vcpu, guest_id_list);
+	memcpy(guest_ids, ids, sizeof(ids));
+	sync_global_to_guest(vm, guest_ids);
+	enable_fwd(vm, base, nr, FWD_HVC | FWD_RESULTS);
+	vcpu_args_set(vcpu, 2, ARRAY_SIZE(ids), HVC_INSN);
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		if (ids[i] == base - 1 || ids[i] == base + nr) {
+			expect_no_exit(vcpu, ids[i], SMCCC_RET_NOT_SUPPORTED);
+			continue;
+		}
+		run = expect_exit(vcpu, ids[i], HVC_INSN,
+				  KVM_HYPERCALL_EXIT_RESULTS);
+		complete_in_run(run, ids[i]);
+		expect_results(vcpu, ids[i], ids[i] + 1, ids[i] + 2, ids[i] + 3);
+	}
+	kvm_vm_free(vm);
+	ksft_test_result_pass("range edges: first and last in, neighbours out\n");
+}
+
+/*
+ * The SDEI preset: all 32 IDs of each calling convention exit, and the
+ * neighbours do not (0x8400001f is PSCI's, which KVM answers).
+ */
+static void test_sdei_preset(enum conduit conduit)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_run *run;
+	struct kvm_vm *vm;
+	int i, n = 0;
+
+	guest_ids[n++] = SDEI_FN32(-1);
+	guest_ids[n++] = SDEI_FN64(-1);
+	for (i = 0; i < 32; i++) {
+		guest_ids[n++] = SDEI_FN32(i);
+		guest_ids[n++] = SDEI_FN64(i);
+	}
+	guest_ids[n++] = SDEI_FN32(32);
+	guest_ids[n++] = SDEI_FN64(32);
+
+	vm = setup_vm(&vcpu, guest_id_list);
+	sync_global_to_guest(vm, guest_ids);
+	enable_fwd(vm, 0, 0, KVM_ARM_SMCCC_FWD_SDEI | FWD_RESULTS |
+		   (conduit == SMC_INSN ? FWD_SMC : FWD_HVC));
+	vcpu_args_set(vcpu, 2, n, conduit);
+	for (i = 0; i < n; i++) {
+		if (i < 2 || i >= n - 2) {
+			expect_no_exit(vcpu, guest_ids[i], SMCCC_RET_NOT_SUPPORTED);
+			continue;
+		}
+		run = expect_exit(vcpu, guest_ids[i], conduit,
+				  KVM_HYPERCALL_EXIT_RESULTS);
+		complete_in_run(run, i << 4);
+		expect_results(vcpu, i << 4, (i << 4) + 1, (i << 4) + 2, (i << 4) + 3);
+	}
+	kvm_vm_free(vm);
+	ksft_test_result_pass("SDEI preset on %s: 64 IDs in, neighbours out\n",
+			      conduit == SMC_INSN ? "SMC" : "HVC");
+}
+
+/* x1-x6 reach kvm_run; x0-x3 come back from it with no ONE_REG call. */
+static void test_results_in_run(void)
+{
+	uint32_t fn = OEM_FN(7);
+	uint64_t before;
+	struct kvm_vcpu *vcpu;
+	struct kvm_run *run;
+	struct kvm_vm *vm;
+	int i;
+
+	vm = setup_vm(&vcpu, guest_one_call);
+	enable_fwd(vm, fn, 1, FWD_HVC | FWD_RESULTS);
+	vcpu_args_set(vcpu, 2, fn, HVC_INSN);
+	before = vcpu_stat(vcpu, "smccc_exit_user");
+	run = expect_exit(vcpu, fn, HVC_INSN, KVM_HYPERCALL_EXIT_RESULTS);
+	for (i = 0; i < 6; i++)
+		TEST_ASSERT(run->hypercall.args[i] == ARG(i + 1),
+			    "args[%d] 0x%llx, expected 0x%llx", i,
+			    run->hypercall.args[i], ARG(i + 1));
+	TEST_ASSERT(run->hypercall.ret == (uint64_t)SMCCC_RET_NOT_SUPPORTED,
+		    "ret not prefilled with NOT_SUPPORTED: 0x%llx",
+		    run->hypercall.ret);
+	TEST_ASSERT(vcpu_stat(vcpu, "smccc_exit_user") == before + 1,
+		    "smccc_exit_user did not count the exit");
+
+	/* The PC is already past the HVC: the guest goes on, no new exit. */
+	complete_in_run(run, 0x5000);
+	expect_results(vcpu, 0x5000, 0x5001, 0x5002, 0x5003);
+	TEST_ASSERT(vcpu_stat(vcpu, "smccc_exit_user") == before + 1,
+		    "the HVC ran twice");
+	kvm_vm_free(vm);
+
+	/* A VMM that writes nothing answers NOT_SUPPORTED; x1-x3 stay. */
+	vm = setup_vm(&vcpu, guest_one_call);
+	enable_fwd(vm, fn, 1, FWD_SMC | FWD_RESULTS);
+	vcpu_args_set(vcpu, 2, fn, SMC_INSN);
+	expect_exit(vcpu, fn, SMC_INSN, KVM_HYPERCALL_EXIT_RESULTS);
+	expect_results(vcpu, SMCCC_RET_NOT_SUPPORTED, ARG(1), ARG(2), ARG(3));
+	kvm_vm_free(vm);
+	ksft_test_result_pass("arguments in, results out through kvm_run\n");
+}
+
+/* Without KVM_ARM_SMCCC_FWD_RESULTS, the VMM's ONE_REG writes stand. */
+static void test_one_reg_style(void)
+{
+	uint32_t fn = OEM_FN(9);
+	struct kvm_vcpu *vcpu;
+	struct kvm_run *run;
+	struct kvm_vm *vm;
+	int filter;
+
+	for (filter = 0; filter <= 1; filter++) {
+		vm = setup_vm(&vcpu, guest_one_call);
+		if (filter)
+			set_filter(vm, fn, 1, KVM_SMCCC_FILTER_FWD_TO_USER);
+		else
+			enable_fwd(vm, fn, 1, FWD_HVC);
+		vcpu_args_set(vcpu, 2, fn, HVC_INSN);
+		run = expect_exit(vcpu, fn, HVC_INSN, 0);
+		TEST_ASSERT(get_reg(vcpu, ARM64_CORE_REG(regs.regs[1])) ==
+			    run->hypercall.args[0], "args[0] is not x1");
+		/* kvm_run must be ignored: scribble on it. */
+		complete_in_run(run, 0xdead);
+		vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.regs[0]), 0x7000);
+		vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.regs[1]), 0x7001);
+		vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.regs[2]), 0x7002);
+		vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.regs[3]), 0x7003);
+		expect_results(vcpu, 0x7000, 0x7001, 0x7002, 0x7003);
+		kvm_vm_free(vm);
+	}
+	ksft_test_result_pass("ONE_REG completion, capability and filter alike\n");
+}
+
+/* Filter entries and forwarded ranges side by side in one VM. */
+static void test_filter_coexistence(void)
+{
+	const uint32_t ids[] = { OEM_FN(1), OEM_FN(2), OEM_FN(3),
+				 PSCI_0_2_FN_PSCI_VERSION };
+	struct kvm_vcpu *vcpu;
+	struct kvm_run *run;
+	struct kvm_vm *vm;
+
+	vm = setup_vm(&vcpu, guest_id_list);
+	memcpy(guest_ids, ids, sizeof(ids));
+	sync_global_to_guest(vm, guest_ids);
+	set_filter(vm, OEM_FN(1), 1, KVM_SMCCC_FILTER_FWD_TO_USER);
+	enable_fwd(vm, OEM_FN(2), 1, FWD_HVC | FWD_RESULTS);
+	set_filter(vm, OEM_FN(3), 1, KVM_SMCCC_FILTER_DENY);
+	vcpu_args_set(vcpu, 2, ARRAY_SIZE(ids), HVC_INSN);
+
+	run = expect_exit(vcpu, OEM_FN(1), HVC_INSN, 0);
+	vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.regs[0]), 0x11);
+	expect_results(vcpu, 0x11, ARG(1), ARG(2), ARG(3));
+
+	run = expect_exit(vcpu, OEM_FN(2), HVC_INSN, KVM_HYPERCALL_EXIT_RESULTS);
+	complete_in_run(run, 0x22);
+	expect_results(vcpu, 0x22, 0x23, 0x24, 0x25);
+
+	expect_no_exit(vcpu, OEM_FN(3), SMCCC_RET_NOT_SUPPORTED);
+	expect_no_exit(vcpu, PSCI_0_2_FN_PSCI_VERSION, PSCI_VERSION(1, 1));
+	kvm_vm_free(vm);
+	ksft_test_result_pass("coexistence with KVM_ARM_VM_SMCCC_FILTER\n");
+}
+
+/* ALL_SMC: a non-SMCCC SMC with an immediate, PSCI over SMC; not the arch calls. */
+static void test_all_smc(void)
+{
+	const uint64_t x0 = 0x123456789abcull;
+	uint64_t flags = KVM_HYPERCALL_EXIT_RESULTS |
+			 FIELD_PREP(KVM_HYPERCALL_EXIT_IMM_MASK, 0x42);
+	const uint32_t ids[] = { PSCI_0_2_FN_PSCI_VERSION,
+				 ARM_SMCCC_VERSION_FUNC_ID };
+	struct kvm_vcpu *vcpu;
+	struct kvm_run *run;
+	struct kvm_vm *vm;
+
+	/* Upstream: x0 = -1, no exit. */
+	vm = setup_vm(&vcpu, guest_smc_imm);
+	vcpu_args_set(vcpu, 1, x0);
+	expect_results(vcpu, ~0ull, ARG(1), ARG(2), ARG(3));
+	kvm_vm_free(vm);
+
+	vm = setup_vm(&vcpu, guest_smc_imm);
+	enable_fwd(vm, 0, 0, FWD_SMC | KVM_ARM_SMCCC_FWD_ALL_SMC | FWD_RESULTS);
+	vcpu_args_set(vcpu, 1, x0);
+	run = expect_exit(vcpu, x0, SMC_INSN, flags);
+	TEST_ASSERT(run->hypercall.args[0] == ARG(1), "x1 not in args[0]");
+	complete_in_run(run, 0x4200);
+	expect_results(vcpu, 0x4200, 0x4201, 0x4202, 0x4203);
+	kvm_vm_free(vm);
+
+	/* PSCI over SMC goes to the VMM; SMCCC_VERSION stays KVM's. */
+	vm = setup_vm(&vcpu, guest_id_list);
+	memcpy(guest_ids, ids, sizeof(ids));
+	sync_global_to_guest(vm, guest_ids);
+	enable_fwd(vm, 0, 0, FWD_SMC | KVM_ARM_SMCCC_FWD_ALL_SMC | FWD_RESULTS);
+	vcpu_args_set(vcpu, 2, ARRAY_SIZE(ids), SMC_INSN);
+	run = expect_exit(vcpu, PSCI_0_2_FN_PSCI_VERSION, SMC_INSN,
+			  KVM_HYPERCALL_EXIT_RESULTS);
+	complete_in_run(run, PSCI_VERSION(1, 0));
+	expect_results(vcpu, PSCI_VERSION(1, 0), PSCI_VERSION(1, 0) + 1,
+		       PSCI_VERSION(1, 0) + 2, PSCI_VERSION(1, 0) + 3);
+	expect_no_exit(vcpu, ARM_SMCCC_VERSION_FUNC_ID, ARM_SMCCC_VERSION_1_1);
+	kvm_vm_free(vm);
+	ksft_test_result_pass("ALL_SMC: immediate 0x42, full x0, PSCI; not the arch calls\n");
+}
+
+/*
+ * An AArch32 guest, MMU off, running at the start of a page:
+ *	movw	r0, #0x55
+ *	movw	r12, #0x102		@ PL310-style function number in r12
+ *	smc	#0
+ *	str	r0, [r1]		@ r1: an MMIO address, to show r0
+ *	b	.
+ */
+static const uint32_t aarch32_code[] = {
+	0xe3000055, 0xe300c102, 0xe1600070, 0xe5810000, 0xeafffffe,
+};
+
+#define AARCH32_MMIO_GPA	0x3f000000ul
+/* CPSR: AArch32 Supervisor mode, with A, I and F masked */
+#define AARCH32_SVC_MASKED	0x1d3
+
+static void test_all_smc_aarch32(void)
+{
+	struct kvm_vcpu_init init;
+	struct kvm_vcpu *vcpu;
+	struct kvm_run *run;
+	struct kvm_vm *vm;
+	vm_paddr_t gpa;
+	uint32_t data;
+
+	if (!kvm_check_cap(KVM_CAP_ARM_EL1_32BIT)) {
+		ksft_test_result_skip("AArch32 ALL_SMC: no AArch32 EL1 (KVM_CAP_ARM_EL1_32BIT)\n");
+		return;
+	}
+
+	vm = vm_create(1);
+	gpa = addr_gva2gpa(vm, vm_vaddr_alloc_page(vm));
+	memcpy(addr_gpa2hva(vm, gpa), aarch32_code, sizeof(aarch32_code));
+
+	vcpu = __vm_vcpu_add(vm, 0);
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	init.features[0] |= 1 << KVM_ARM_VCPU_EL1_32BIT;
+	vcpu_ioctl(vcpu, KVM_ARM_VCPU_INIT, &init);
+	vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.pc), gpa);
+	vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.pstate), AARCH32_SVC_MASKED);
+	vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.regs[1]), AARCH32_MMIO_GPA);
+
+	enable_fwd(vm, 0, 0, FWD_SMC | KVM_ARM_SMCCC_FWD_ALL_SMC | FWD_RESULTS);
+	run = expect_exit(vcpu, 0x55, SMC_INSN, KVM_HYPERCALL_EXIT_AARCH32 |
+			  KVM_HYPERCALL_EXIT_RESULTS);
+	TEST_ASSERT(get_reg(vcpu, ARM64_CORE_REG(regs.regs[12])) == 0x102,
+		    "r12 is not 0x102");
+	TEST_ASSERT(get_reg(vcpu, ARM64_CORE_REG(regs.pc)) == gpa + 12,
+		    "PC is not past the SMC");
+	run->hypercall.ret = 0xcafe;
+
+	vcpu_run(vcpu);
+	TEST_ASSERT(run->exit_reason == KVM_EXIT_MMIO && run->mmio.is_write &&
+		    run->mmio.phys_addr == AARCH32_MMIO_GPA,
+		    "expected the guest's store of r0, got %s",
+		    exit_reason_str(run->exit_reason));
+	memcpy(&data, run->mmio.data, sizeof(data));
+	TEST_ASSERT(data == 0xcafe, "r0 after the SMC: 0x%x", data);
+	kvm_vm_free(vm);
+	ksft_test_result_pass("ALL_SMC from AArch32: r0/r12, PC, result\n");
+}
+
+static bool tracefs_enable(const char *event, const char *val)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/kvm/%s/enable",
+		 event);
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	fputs(val, f);
+	return !fclose(f);
+}
+
+static void test_tracepoint(void)
+{
+	uint32_t fn = OEM_FN(0x33);
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	char line[256];
+	bool seen = false;
+	FILE *trace;
+
+	if (!tracefs_enable("kvm_smccc_exit_user", "1")) {
+		ksft_test_result_skip("tracepoint: no tracefs at /sys/kernel/tracing\n");
+		return;
+	}
+	trace = fopen("/sys/kernel/tracing/trace", "w");
+	TEST_ASSERT(trace && !fclose(trace), "cannot clear the trace buffer");
+
+	vm = setup_vm(&vcpu, guest_one_call);
+	enable_fwd(vm, fn, 1, FWD_HVC);
+	vcpu_args_set(vcpu, 2, fn, HVC_INSN);
+	expect_exit(vcpu, fn, HVC_INSN, 0);
+	kvm_vm_free(vm);
+	TEST_ASSERT(tracefs_enable("kvm_smccc_exit_user", "0"),
+		    "cannot disable the tracepoint");
+
+	trace = fopen("/sys/kernel/tracing/trace", "r");
+	TEST_ASSERT(trace, "cannot read the trace buffer");
+	while (fgets(line, sizeof(line), trace))
+		seen |= strstr(line, "kvm_smccc_exit_user") &&
+			strstr(line, "nr: 0xc3000033");
+	fclose(trace);
+	TEST_ASSERT(seen, "no kvm_smccc_exit_user event for 0x%x", fn);
+	ksft_test_result_pass("tracepoint kvm_smccc_exit_user\n");
+}
+
+/* --- several vCPUs at once --------------------------------------------- */
+
+#define NR_VCPUS	4
+#define NR_CALLS	300
+#define CONC_FN		OEM_FN(0x200)
+
+static uint64_t conc_result(uint64_t vcpu_id, uint64_t seq, int i)
+{
+	return (vcpu_id << 48) ^ (seq << 8) ^ (0x5a5a + i);
+}
+
+static void guest_concurrent(uint64_t vcpu_id)
+{
+	struct arm_smccc_res res;
+	uint64_t seq;
+
+	for (seq = 0; seq < NR_CALLS; seq++) {
+		smccc_hvc(CONC_FN, vcpu_id, seq, 0, 0, 0, 0, 0, &res);
+		GUEST_ASSERT_EQ(res.a0, conc_result(vcpu_id, seq, 0));
+		GUEST_ASSERT_EQ(res.a1, conc_result(vcpu_id, seq, 1));
+		GUEST_ASSERT_EQ(res.a2, conc_result(vcpu_id, seq, 2));
+		GUEST_ASSERT_EQ(res.a3, conc_result(vcpu_id, seq, 3));
+	}
+	GUEST_DONE();
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct kvm_vcpu *vcpu = arg;
+	struct kvm_run *run = vcpu->run;
+	uint64_t expect = 0, id = vcpu->id;
+	struct ucall uc;
+
+	for (;;) {
+		vcpu_run(vcpu);
+		if (run->exit_reason != KVM_EXIT_HYPERCALL)
+			break;
+		/* In order, once each: nothing lost, nothing duplicated. */
+		TEST_ASSERT(run->hypercall.nr == CONC_FN &&
+			    run->hypercall.args[0] == id &&
+			    run->hypercall.args[1] == expect,
+			    "vCPU %lu: call (0x%llx, %llu, %llu), expected seq %lu",
+			    id, run->hypercall.nr, run->hypercall.args[0],
+			    run->hypercall.args[1], expect);
+		run->hypercall.ret = conc_result(id, expect, 0);
+		run->hypercall.args[0] = conc_result(id, expect, 1);
+		run->hypercall.args[1] = conc_result(id, expect, 2);
+		run->hypercall.args[2] = conc_result(id, expect, 3);
+		expect++;
+	}
+	switch (get_ucall(vcpu, &uc)) {
+	case UCALL_DONE:
+		break;
+	case UCALL_ABORT:
+		REPORT_GUEST_ASSERT(uc);
+	default:
+		TEST_FAIL("vCPU %lu: unexpected exit %s", id,
+			  exit_reason_str(run->exit_reason));
+	}
+	TEST_ASSERT(expect == NR_CALLS, "vCPU %lu: %lu calls, expected %d",
+		    id, expect, NR_CALLS);
+	return NULL;
+}
+
+static void test_concurrent(void)
+{
+	struct kvm_vcpu *vcpus[NR_VCPUS];
+	pthread_t threads[NR_VCPUS];
+	struct kvm_vm *vm;
+	int i;
+
+	vm = vm_create_with_vcpus(NR_VCPUS, guest_concurrent, vcpus);
+	enable_fwd(vm, CONC_FN, 1, FWD_HVC | FWD_RESULTS);
+	for (i = 0; i < NR_VCPUS; i++) {
+		vcpu_args_set(vcpus[i], 1, vcpus[i]->id);
+		pthread_create(&threads[i], NULL, vcpu_thread, vcpus[i]);
+	}
+	for (i = 0; i < NR_VCPUS; i++)
+		pthread_join(threads[i], NULL);
+	for (i = 0; i < NR_VCPUS; i++)
+		TEST_ASSERT(vcpu_stat(vcpus[i], "smccc_exit_user") == NR_CALLS,
+			    "vCPU %d: smccc_exit_user is not %d", i, NR_CALLS);
+	kvm_vm_free(vm);
+	ksft_test_result_pass("%d vCPUs x %d calls, each checked\n",
+			      NR_VCPUS, NR_CALLS);
+}
+
+int main(void)
+{
+	TEST_REQUIRE(kvm_has_cap(KVM_CAP_ARM_SMCCC_FORWARD));
+
+	ksft_print_header();
+	ksft_set_plan(17);
+
+	test_check_extension();
+	test_einval();
+	test_eperm();
+	test_eexist();
+	test_ebusy();
+	test_no_capability();
+	test_conduits();
+	test_range_edges();
+	test_sdei_preset(HVC_INSN);
+	test_sdei_preset(SMC_INSN);
+	test_results_in_run();
+	test_one_reg_style();
+	test_filter_coexistence();
+	test_all_smc();
+	test_all_smc_aarch32();
+	test_tracepoint();
+	test_concurrent();
+
+	ksft_finished();
+}
