@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 """Save the commits of the assembled tree back into patches/ ('make refresh').
 
-Commit i of base..HEAD in the tree becomes entry i of patches/series: the
-files the commit adds are its owned files, copied to their kernel paths in
-this repository; everything else it changes goes into the patch file. New
-commits get new entries at the end; entries whose commit is gone are
-removed. Comments in patches/series are kept.
+Each commit of base..HEAD in the tree becomes an entry of patches/series,
+in the tree's order, named after the commit's subject: the files the
+commit adds are its owned files, copied to their kernel paths in this
+repository; everything else it changes goes into the patch file. Entries
+whose commit is gone are removed. Comments in patches/series stay with
+the patch they precede.
 """
 
 import os
@@ -29,35 +30,32 @@ def patch_name(tree, commit):
 
 
 def parse_series(path):
-    """[(patch-or-None, [lines])]: each patch block with its comment lines."""
-    blocks, cur = [], (None, [])
+    """([(patch, comment lines before it)], trailing comment lines)."""
+    blocks, comments = [], []
     for line in open(path):
         if line.strip() == "" or line.lstrip().startswith("#"):
-            if cur[0] is not None:
-                blocks.append(cur)
-                cur = (None, [])
-            cur[1].append(line)
+            comments.append(line)
         elif line[0] in " \t":
             continue            # owned files: rewritten below
         else:
-            blocks.append(cur)
-            cur = (line.split()[0], [])
-    blocks.append(cur)
-    return blocks
+            blocks.append((line.split()[0], comments))
+            comments = []
+    return blocks, comments
 
 
 def main():
     tree = sys.argv[1]
     series = os.path.join(TOP, "patches", "series")
     commits = git(tree, "rev-list", "--reverse", "base..HEAD").split()
-    blocks = parse_series(series)
-    names = [b[0] for b in blocks if b[0]]
+    blocks, trailer = parse_series(series)
     old_owned = set(subprocess.run([os.path.join(TOP, "testbed", "series.sh"),
                                     "owned"], check=True, capture_output=True,
                                    text=True).stdout.split())
+    # A patch file is named after its commit's subject, so entries follow
+    # their commits through reordering, insertion and removal.
     entries = []
-    for i, commit in enumerate(commits):
-        name = names[i] if i < len(names) else patch_name(tree, commit)
+    for commit in commits:
+        name = patch_name(tree, commit)
         added = git(tree, "diff-tree", "--no-commit-id", "--name-only", "-r",
                     "--diff-filter=A", commit).split()
         excl = [f":(exclude){f}" for f in added]
@@ -75,21 +73,21 @@ def main():
         entries.append((name, added))
         print(f"  REFRESH {name}" + (f" (+{len(added)} new)" if added else ""))
 
-    out, i = [], 0
-    for name, comments in blocks:
-        out += comments
-        if name is None:
-            continue
-        if i < len(entries):
-            out.append(entries[i][0] + "\n")
-            out += [f"\t{p}\n" for p in entries[i][1]]
-        else:
-            os.remove(os.path.join(TOP, "patches", name))
+    names = {name for name, _ in entries}
+    comments = {name: c for name, c in blocks}
+    out, orphans = [], []
+    for name, c in blocks:          # comments of dropped patches move on
+        if name not in names:
+            orphans += c
+            if os.path.exists(os.path.join(TOP, "patches", name)):
+                os.remove(os.path.join(TOP, "patches", name))
             print(f"  DROP    {name}")
-        i += 1
-    for name, added in entries[i:]:
+    for name, added in entries:
+        out += comments.get(name, []) + orphans
+        orphans = []
         out.append(name + "\n")
         out += [f"\t{p}\n" for p in added]
+    out += orphans + trailer
     with open(series, "w") as f:
         f.writelines(out)
 

@@ -619,7 +619,7 @@ static void test_all_smc(void)
 	uint64_t flags = KVM_HYPERCALL_EXIT_RESULTS |
 			 FIELD_PREP(KVM_HYPERCALL_EXIT_IMM_MASK, 0x42);
 	const uint32_t ids[] = { PSCI_0_2_FN_PSCI_VERSION,
-				 ARM_SMCCC_VERSION_FUNC_ID };
+				 ARM_SMCCC_VERSION_FUNC_ID, OEM_FN(5) };
 	struct kvm_vcpu *vcpu;
 	struct kvm_run *run;
 	struct kvm_vm *vm;
@@ -639,11 +639,15 @@ static void test_all_smc(void)
 	expect_results(vcpu, 0x4200, 0x4201, 0x4202, 0x4203);
 	kvm_vm_free(vm);
 
-	/* PSCI over SMC goes to the VMM; SMCCC_VERSION stays KVM's. */
+	/*
+	 * PSCI over SMC goes to the VMM; SMCCC_VERSION stays KVM's; an HVC-only
+	 * range does not exist for SMCs, so ALL_SMC takes them.
+	 */
 	vm = setup_vm(&vcpu, guest_id_list);
 	memcpy(guest_ids, ids, sizeof(ids));
 	sync_global_to_guest(vm, guest_ids);
 	enable_fwd(vm, 0, 0, FWD_SMC | KVM_ARM_SMCCC_FWD_ALL_SMC | FWD_RESULTS);
+	enable_fwd(vm, OEM_FN(5), 1, FWD_HVC);
 	vcpu_args_set(vcpu, 2, ARRAY_SIZE(ids), SMC_INSN);
 	run = expect_exit(vcpu, PSCI_0_2_FN_PSCI_VERSION, SMC_INSN,
 			  KVM_HYPERCALL_EXIT_RESULTS);
@@ -651,6 +655,9 @@ static void test_all_smc(void)
 	expect_results(vcpu, PSCI_VERSION(1, 0), PSCI_VERSION(1, 0) + 1,
 		       PSCI_VERSION(1, 0) + 2, PSCI_VERSION(1, 0) + 3);
 	expect_no_exit(vcpu, ARM_SMCCC_VERSION_FUNC_ID, ARM_SMCCC_VERSION_1_1);
+	run = expect_exit(vcpu, OEM_FN(5), SMC_INSN, KVM_HYPERCALL_EXIT_RESULTS);
+	complete_in_run(run, 0x55);
+	expect_results(vcpu, 0x55, 0x56, 0x57, 0x58);
 	kvm_vm_free(vm);
 	ksft_test_result_pass("ALL_SMC: immediate 0x42, full x0, PSCI; not the arch calls\n");
 }
