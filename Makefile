@@ -133,7 +133,7 @@ check-debug: FLAVOUR := debug
 check-debug: $(KB_debug)/arch/arm64/boot/Image $(INITRAMFS)
 	@$(VMRUN) check --out $(OUT) --kernel $< --initramfs $(INITRAMFS) \
 		--suite testbed/suite --modes "vhe nvhe" --tests "$(TESTS)" \
-		--timeout-scale 6 --tap $(OUT)/check-debug.tap
+		--timeout-scale 6 --tag check-debug --tap $(OUT)/check-debug.tap
 
 run: $(KB)/arch/arm64/boot/Image $(INITRAMFS)
 	@$(VMRUN) run --out $(OUT) --kernel $< --initramfs $(INITRAMFS) --mode $(MODE) \

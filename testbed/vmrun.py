@@ -33,13 +33,14 @@ MODES = {
     "nvhe": ("kvm-arm.mode=nvhe", "Hyp nVHE mode initialized successfully"),
 }
 
-# Kernel log lines that fail the run even when every test passed.
+# Kernel log lines that fail the run even when every test passed: WARN and
+# BUG splats (lockdep's and KASAN's reports start with them too), oopses,
+# panics, UBSAN reports, the rest of lockdep's reports, hung tasks.
 BAD_KERNEL_LOG = re.compile(
     r"WARNING:|BUG:|Oops|Internal error:|Unable to handle kernel|"
-    r"Kernel panic|KASAN|UBSAN|possible circular locking|"
-    r"possible recursive locking|inconsistent lock state|"
-    r"suspicious RCU usage|lockdep|INFO: task .* blocked for more than|"
-    r"hung_task")
+    r"Kernel panic|UBSAN:|INFO: possible .* detected|"
+    r"INFO: trying to register non-static key|lockdep is turned off|"
+    r"INFO: task .* blocked for more than")
 
 BOOT_TIMEOUT = 180
 GRACE = 30          # host-side slack on top of a test's own timeout
@@ -218,9 +219,10 @@ def excerpt(lines, pattern=None, ctx=3, limit=40):
 def run_mode(args, mode, tests, tap, scale):
     """Boot once in @mode and run @tests; one TAP line each (plus boot)."""
     jobs = "".join(f"{name} {tmo * scale} {cmd}\n" for name, tmo, cmd in tests)
-    initrd = make_initrd(args, f"check-{mode}", {"tests": jobs.encode()})
+    tag = f"{args.tag}-{mode}"
+    initrd = make_initrd(args, tag, {"tests": jobs.encode()})
     con = Console(qemu_cmd(args, mode, initrd),
-                  os.path.join(args.out, "vm", f"check-{mode}.log"))
+                  os.path.join(args.out, "vm", f"{tag}.log"))
     pending = list(tests)
     seen = []
 
@@ -378,6 +380,8 @@ def main():
     c.add_argument("--tests", default="")
     c.add_argument("--tap")
     c.add_argument("--timeout-scale", type=int, default=1)
+    c.add_argument("--tag", default="check",
+                   help="name of the run, for its files in OUT/vm")
     r = sub.choices["run"]
     r.add_argument("--mode", default="vhe", choices=sorted(MODES))
     r.add_argument("--cmd")
