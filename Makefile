@@ -57,7 +57,7 @@ SELFTEST_MAKE	= $(MAKE) -s -C $(TREE)/tools/testing/selftests/kvm ARCH=arm64 \
 VMRUN		= python3 testbed/vmrun.py
 
 .PHONY: help deps tree kernel selftests initramfs check check-debug run \
-	series checkpatch bisect-build refresh reset-tree clean FORCE
+	bench series checkpatch bisect-build refresh reset-tree clean FORCE
 
 help:
 	@echo "vmmfw: KVM/arm64 SMCCC forwarding, SError injection and RAS claiming"
@@ -65,6 +65,7 @@ help:
 	@echo "  make check          build everything, run the suite in VHE and nVHE (TESTS=\"a b\")"
 	@echo "  make run            boot the patched kernel into a shell (MODE=nvhe, CMD='...', EXTRA=dir)"
 	@echo "  make check-debug    the suite on a KASAN/UBSAN/lockdep kernel"
+	@echo "  make bench          the SMCCC forwarding benchmark in the VM (MODE=nvhe)"
 	@echo "  make series         the maintainer-ready series in out/series/"
 	@echo "  make checkpatch     checkpatch.pl --strict on every patch of the series"
 	@echo "  make bisect-build   build the kernel after each patch of the series"
@@ -139,6 +140,12 @@ run: $(KB)/arch/arm64/boot/Image $(INITRAMFS)
 	@$(VMRUN) run --out $(OUT) --kernel $< --initramfs $(INITRAMFS) --mode $(MODE) \
 		$(if $(value CMD),--cmd '$(subst ','\'',$(value CMD))') \
 		$(if $(EXTRA),--extra '$(EXTRA)')
+
+# The SMCCC forwarding benchmark: a report of per-call round trips, not a
+# test. BENCH_ARGS go to smccc_fwd_bench (-n calls per sample, -r reps).
+bench: $(KB_default)/arch/arm64/boot/Image $(INITRAMFS)
+	@$(VMRUN) run --out $(OUT) --kernel $< --initramfs $(INITRAMFS) \
+		--mode $(MODE) --cmd 'smccc_fwd_bench $(BENCH_ARGS)'
 
 # --- the series -------------------------------------------------------------
 series: $(TREE_STAMP)
