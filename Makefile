@@ -60,7 +60,7 @@ VMRUN		= python3 testbed/vmrun.py
 	bench series checkpatch bisect-build refresh reset-tree clean FORCE
 
 help:
-	@echo "vmmfw: KVM/arm64 SMCCC forwarding, SError injection and RAS claiming"
+	@echo "vmmfw: KVM/arm64 patches that let a VMM play its guest's firmware"
 	@echo
 	@echo "  make check          build everything, run the suite in VHE and nVHE (TESTS=\"a b\")"
 	@echo "  make run            boot the patched kernel into a shell (MODE=nvhe, CMD='...', EXTRA=dir)"
@@ -161,7 +161,8 @@ refresh:
 	@python3 testbed/refresh.py $(TREE)
 
 reset-tree:
-	@git -C $(TREE) reset -q --hard base && rm -f $(TREE_STAMP) && \
+	@git -C $(TREE) reset -q --hard base && \
+		rm -f $(TREE_STAMP) $(TREE)/.git/vmmfw-applied-head && \
 		testbed/prepare-tree.sh $(TREE)
 
 clean:
