@@ -34,7 +34,7 @@ enum conduit {
 #define FWD_BOTH	(FWD_HVC | FWD_SMC)
 #define FWD_RESULTS	KVM_ARM_SMCCC_FWD_RESULTS
 
-/* An OEM service range (DEN0028E 6.2), unknown to KVM. */
+/* An OEM service call (owning entity 3, DEN0028E), unknown to KVM. */
 #define OEM_FN(n)	ARM_SMCCC_CALL_VAL(ARM_SMCCC_FAST_CALL, ARM_SMCCC_SMC_64, \
 					   ARM_SMCCC_OWNER_OEM, (n))
 #define SDEI_FN32(n)	ARM_SMCCC_CALL_VAL(ARM_SMCCC_FAST_CALL, ARM_SMCCC_SMC_32, \

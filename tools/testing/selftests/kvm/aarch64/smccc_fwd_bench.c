@@ -42,7 +42,7 @@
 #include "processor.h"
 #include "test_util.h"
 
-/* The measured call: an OEM service call (DEN0028E 6.2), unknown to KVM. */
+/* The measured call: an OEM service call (owning entity 3), unknown to KVM. */
 #define BENCH_FN	ARM_SMCCC_CALL_VAL(ARM_SMCCC_FAST_CALL, ARM_SMCCC_SMC_64, \
 					   ARM_SMCCC_OWNER_OEM, 0)
 
