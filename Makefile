@@ -19,6 +19,7 @@ BUSYBOX		:= $(OUT)/deps/busybox
 
 JOBS		?= $(shell nproc)
 MODE		?= vhe
+PLATFORM	?= dt
 FLAVOUR		?= default
 TESTS		?=
 CMD		?=
@@ -54,16 +55,25 @@ SELFTEST_MAKE	= $(MAKE) -s -C $(TREE)/tools/testing/selftests/kvm ARCH=arm64 \
 		  KHDR_INCLUDES="-isystem $(KB_default)/usr/include" \
 		  EXTRA_CFLAGS=-static LDFLAGS=-static -j$(JOBS)
 
-VMRUN		= python3 testbed/vmrun.py
+# The out-of-tree test modules (./Kbuild), built per kernel flavour in a
+# copy of their sources, so that the clone stays free of build products.
+MODSRC		:= Kbuild $(shell find tools -name Kbuild -o -path '*testmod*' -type f)
+MODS		= $(OUT)/modules/$(FLAVOUR)
+HEST_AML	:= $(OUT)/acpi/hest-sei.aml
 
-.PHONY: help deps tree kernel selftests initramfs check check-debug run \
-	bench series checkpatch bisect-build refresh reset-tree clean FORCE
+VMRUN		= python3 testbed/vmrun.py
+VMRUN_INPUTS	= --out $(OUT) --kernel $< --initramfs $(INITRAMFS) \
+		  --modules $(MODS) --hest-override $(HEST_AML)
+
+.PHONY: help deps tree kernel modules hest selftests initramfs check \
+	check-debug run bench series checkpatch bisect-build refresh reset-tree clean FORCE
 
 help:
 	@echo "vmmfw: KVM/arm64 patches that let a VMM play its guest's firmware"
 	@echo
 	@echo "  make check          build everything, run the suite in VHE and nVHE (TESTS=\"a b\")"
-	@echo "  make run            boot the patched kernel into a shell (MODE=nvhe, CMD='...', EXTRA=dir)"
+	@echo "  make run            boot the patched kernel into a shell (MODE=nvhe, PLATFORM=acpi-ras,"
+	@echo "                      CMD='...', EXTRA=dir)"
 	@echo "  make check-debug    the suite on a KASAN/UBSAN/lockdep kernel"
 	@echo "  make bench          the SMCCC forwarding benchmark in the VM (MODE=nvhe)"
 	@echo "  make series         the maintainer-ready series in out/series/"
@@ -71,7 +81,7 @@ help:
 	@echo "  make bisect-build   build the kernel after each patch of the series"
 	@echo "  make refresh        save commits made in out/linux back into patches/"
 	@echo "  make reset-tree     discard edits made in out/linux"
-	@echo "  make deps | tree | kernel | selftests | initramfs   (single steps)"
+	@echo "  make deps | tree | kernel | modules | hest | selftests | initramfs   (single steps)"
 	@echo "  make clean          remove out/ (never the ccache)"
 
 # --- dependencies -----------------------------------------------------------
@@ -108,6 +118,23 @@ $(OUT)/build/%/arch/arm64/boot/Image: $(OUT)/build/%/.config $(TREE_STAMP)
 
 kernel: $(KB)/arch/arm64/boot/Image
 
+$(OUT)/modules/%/.stamp: $(OUT)/build/%/arch/arm64/boot/Image $(MODSRC)
+	@echo "  MODULES $*"
+	@rm -rf $(@D) && mkdir -p $(@D)
+	@cp --parents $(MODSRC) $(@D)
+	@$(call KMAKE,$(OUT)/build/$*) M=$(@D) modules
+	@touch $@
+
+modules: $(MODS)/.stamp
+
+# --- firmware tables --------------------------------------------------------
+$(HEST_AML): testbed/acpi/hest-sei.dsl | deps
+	@echo "  IASL    $@"
+	@mkdir -p $(@D)
+	@iasl -p $(basename $@) $< >$(@D)/iasl.log 2>&1 || { cat $(@D)/iasl.log; exit 1; }
+
+hest: $(HEST_AML)
+
 # --- user space -------------------------------------------------------------
 $(SELFTESTS)/.stamp: $(KB_default)/arch/arm64/boot/Image
 	@echo "  SELFTESTS kvm (static)"
@@ -125,19 +152,19 @@ initramfs: $(INITRAMFS)
 
 # --- running ----------------------------------------------------------------
 check: FLAVOUR := default
-check: $(KB_default)/arch/arm64/boot/Image $(INITRAMFS)
-	@$(VMRUN) check --out $(OUT) --kernel $< --initramfs $(INITRAMFS) \
+check: $(KB_default)/arch/arm64/boot/Image $(INITRAMFS) $(OUT)/modules/default/.stamp $(HEST_AML)
+	@$(VMRUN) check $(VMRUN_INPUTS) \
 		--suite testbed/suite --modes "vhe nvhe" --tests "$(TESTS)" \
 		--tap $(OUT)/check.tap
 
 check-debug: FLAVOUR := debug
-check-debug: $(KB_debug)/arch/arm64/boot/Image $(INITRAMFS)
-	@$(VMRUN) check --out $(OUT) --kernel $< --initramfs $(INITRAMFS) \
+check-debug: $(KB_debug)/arch/arm64/boot/Image $(INITRAMFS) $(OUT)/modules/debug/.stamp $(HEST_AML)
+	@$(VMRUN) check $(VMRUN_INPUTS) \
 		--suite testbed/suite --modes "vhe nvhe" --tests "$(TESTS)" \
 		--timeout-scale 6 --tag check-debug --tap $(OUT)/check-debug.tap
 
-run: $(KB)/arch/arm64/boot/Image $(INITRAMFS)
-	@$(VMRUN) run --out $(OUT) --kernel $< --initramfs $(INITRAMFS) --mode $(MODE) \
+run: $(KB)/arch/arm64/boot/Image $(INITRAMFS) $(MODS)/.stamp $(HEST_AML)
+	@$(VMRUN) run $(VMRUN_INPUTS) --mode $(MODE) --platform $(PLATFORM) \
 		$(if $(value CMD),--cmd '$(subst ','\'',$(value CMD))') \
 		$(if $(EXTRA),--extra '$(EXTRA)')
 

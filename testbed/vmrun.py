@@ -4,12 +4,17 @@
 
   vmrun.py check --kernel Image --initramfs base.cpio.gz --suite testbed/suite
                  [--modes "vhe nvhe"] [--tests "a b"] [--tap out/check.tap]
+                 [--modules DIR] [--hest-override hest.aml]
   vmrun.py run   --kernel Image --initramfs base.cpio.gz [--mode vhe|nvhe]
-                 [--cmd '...'] [--extra DIR]
+                 [--platform dt|acpi|acpi-ras] [--cmd '...'] [--extra DIR]
+                 [--modules DIR] [--hest-override hest.aml]
 
 The guest side is testbed/init; it prints the @@ markers parsed here. A job
-(the tests to run, or the command) travels in a second cpio archive that is
-appended to the base initramfs, which the kernel unpacks on top of it.
+(the tests to run, or the command, and the test modules) travels in a
+second cpio archive that is appended to the base initramfs, which the
+kernel unpacks on top of it. The acpi-ras platform puts the HEST override
+in an uncompressed cpio in front of both, where the kernel's ACPI table
+upgrade looks for it.
 """
 
 import argparse
@@ -32,6 +37,25 @@ MODES = {
     "vhe": ("", "VHE mode initialized successfully"),
     "nvhe": ("kvm-arm.mode=nvhe", "Hyp nVHE mode initialized successfully"),
 }
+
+# A platform is the machine the host kernel boots on: its QEMU machine
+# options, firmware, command line, and the GHES error sources the kernel
+# must register on it (HEST notification type -> must it be there?).
+# The acpi platforms boot through UEFI with QEMU's RAS support, whose HEST
+# has one GHESv2 source notified by SEA; acpi-ras replaces that HEST with
+# testbed/acpi/hest-sei.dsl, which adds an SEI source.
+GHES_DYNDBG = 'dyndbg="file ghes.c +p"'
+PLATFORMS = {
+    "dt": {"machine": "", "bios": None, "append": "", "hest": False,
+           "ghes": {}},
+    "acpi": {"machine": ",ras=on", "bios": EFI_FW,
+             "append": "acpi=force " + GHES_DYNDBG, "hest": False,
+             "ghes": {"SEA": True, "SEI": False}},
+    "acpi-ras": {"machine": ",ras=on", "bios": EFI_FW,
+                 "append": "acpi=force " + GHES_DYNDBG, "hest": True,
+                 "ghes": {"SEA": True, "SEI": True}},
+}
+NOTIFY_TYPES = {"SEA": 8, "SEI": 9}
 
 # Kernel log lines that fail the run even when every test passed: WARN and
 # BUG splats (lockdep's and KASAN's reports start with them too), oopses,
@@ -98,21 +122,64 @@ def job_cpio(files, extra=None):
     return buf.getvalue()
 
 
-def make_initrd(args, tag, files, extra=None):
+def hest_cpio(aml):
+    """Uncompressed cpio with the HEST override for the ACPI table upgrade."""
+    with open(aml, "rb") as f:
+        data = f.read()
+    return b"".join([newc_entry("kernel", mode=0o40755),
+                     newc_entry("kernel/firmware", mode=0o40755),
+                     newc_entry("kernel/firmware/acpi", mode=0o40755),
+                     newc_entry("kernel/firmware/acpi/hest.aml", data),
+                     newc_entry("TRAILER!!!")])
+
+
+def module_files(moddir):
+    """The test modules (*.ko) under @moddir, as job files."""
+    files = {}
+    for root, _, names in os.walk(moddir or ""):
+        for n in sorted(names):
+            if n.endswith(".ko"):
+                with open(os.path.join(root, n), "rb") as f:
+                    files[f"modules/{n}"] = f.read()
+    return files
+
+
+def make_initrd(args, tag, platform, files, extra=None):
     os.makedirs(os.path.join(args.out, "vm"), exist_ok=True)
     path = os.path.join(args.out, "vm", f"{tag}.cpio.gz")
+    if PLATFORMS[platform]["ghes"]:
+        files = dict(files, **module_files(args.modules))
     with open(path, "wb") as out, open(args.initramfs, "rb") as base:
+        if PLATFORMS[platform]["hest"]:
+            out.write(hest_cpio(args.hest_override))
         shutil.copyfileobj(base, out)
         out.write(job_cpio(files, extra))
     return path
 
 
-def qemu_cmd(args, mode, initrd):
-    append = "console=ttyAMA0 panic=-1 loglevel=4 " + MODES[mode][0]
-    return [QEMU, "-machine", "virt,virtualization=on,gic-version=3",
+def qemu_cmd(args, platform, mode, initrd):
+    plat = PLATFORMS[platform]
+    append = " ".join(["console=ttyAMA0 panic=-1 loglevel=4", plat["append"],
+                       MODES[mode][0]])
+    bios = ["-bios", plat["bios"]] if plat["bios"] else []
+    return [QEMU, "-machine", "virt,virtualization=on,gic-version=3" +
+            plat["machine"], *bios,
             "-cpu", "max,pauth-impdef=on", "-smp", "2", "-m", "2048",
             "-nographic", "-no-reboot", "-nic", "none", "-kernel", args.kernel,
-            "-initrd", initrd, "-append", append.strip()]
+            "-initrd", initrd, "-append", " ".join(append.split())]
+
+
+def ghes_problems(platform, klog):
+    """What the kernel log says against the platform's GHES sources."""
+    problems = []
+    for name, wanted in PLATFORMS[platform]["ghes"].items():
+        pat = re.compile(r"GHES\.\d+: error source \d+ registered, "
+                         rf"notification type {NOTIFY_TYPES[name]}$")
+        found = any(pat.search(l.rstrip()) for l in klog)
+        if found != wanted:
+            problems.append(f"GHES {'did not register' if wanted else 'registered'}"
+                            f" a {name} error source")
+    return problems
 
 
 class Console:
@@ -156,17 +223,23 @@ class Console:
 
 
 def read_suite(path):
-    """The suite file: 'name timeout command...' lines, '#' comments."""
-    suite = []
+    """The suite file: '[platform]' sections (dt first) of 'name timeout
+    command...' lines, '#' comments. Returns (platform, name, tmo, cmd)."""
+    suite, platform = [], "dt"
     with open(path) as f:
         for n, line in enumerate(f, 1):
             line = line.split("#", 1)[0].strip()
             if not line:
                 continue
+            if line.startswith("["):
+                platform = line.strip("[]")
+                if platform not in PLATFORMS:
+                    die(f"{path}:{n}: unknown platform {platform}")
+                continue
             parts = line.split(None, 2)
             if len(parts) < 3 or not parts[1].isdigit():
                 die(f"{path}:{n}: expected 'name timeout command'")
-            suite.append((parts[0], int(parts[1]), parts[2]))
+            suite.append((platform, parts[0], int(parts[1]), parts[2]))
     return suite
 
 
@@ -216,15 +289,18 @@ def excerpt(lines, pattern=None, ctx=3, limit=40):
     return [lines[i] for i in sorted(keep)][:limit]
 
 
-def run_mode(args, mode, tests, tap, scale):
-    """Boot once in @mode and run @tests; one TAP line each (plus boot)."""
+def run_mode(args, platform, mode, tests, tap, scale):
+    """Boot once on @platform in @mode and run @tests; one TAP line each
+    (plus boot). TAP names are mode:test, platform/mode:test off dt."""
     jobs = "".join(f"{name} {tmo * scale} {cmd}\n" for name, tmo, cmd in tests)
-    tag = f"{args.tag}-{mode}"
-    initrd = make_initrd(args, tag, {"tests": jobs.encode()})
-    con = Console(qemu_cmd(args, mode, initrd),
+    boot = mode if platform == "dt" else f"{platform}/{mode}"
+    tag = f"{args.tag}-{boot.replace('/', '-')}"
+    initrd = make_initrd(args, tag, platform, {"tests": jobs.encode()})
+    con = Console(qemu_cmd(args, platform, mode, initrd),
                   os.path.join(args.out, "vm", f"{tag}.log"))
     pending = list(tests)
     seen = []
+    mode_name, mode = mode, boot
 
     def fail_rest(reason, detail):
         first = True
@@ -232,8 +308,9 @@ def run_mode(args, mode, tests, tap, scale):
             tap.result(f"{mode}:{name}", "fail", detail if first else (), reason)
             first = False
 
-    # Boot: KVM must come up in the requested mode, with a clean log.
-    booted = None
+    # Boot: KVM must come up in the requested mode, with a clean log, the
+    # platform's GHES sources and the test modules loaded.
+    booted = modfail = None
     while booted is None:
         line = con.readline(BOOT_TIMEOUT * scale)
         if not line:
@@ -245,6 +322,8 @@ def run_mode(args, mode, tests, tap, scale):
         seen.append(line)
         if line.startswith("@@BOOTED"):
             booted = line
+        elif line.startswith("@@INSMOD ") and not line.rstrip().endswith(" rc=0"):
+            modfail = line
     klog = []
     while True:
         line = con.readline(BOOT_TIMEOUT * scale)
@@ -253,12 +332,18 @@ def run_mode(args, mode, tests, tap, scale):
             continue
         break
     bad = [l for l in klog if BAD_KERNEL_LOG.search(l)]
+    ghes = ghes_problems(platform, klog)
     if bad:
         tap.result(f"{mode}:boot", "fail", excerpt(klog, BAD_KERNEL_LOG),
                    "kernel log: " + bad[0].strip())
-    elif not any(MODES[mode][1] in l for l in klog):
+    elif not any(MODES[mode_name][1] in l for l in klog):
         tap.result(f"{mode}:boot", "fail", excerpt(klog),
-                   f"KVM did not report '{MODES[mode][1]}'")
+                   f"KVM did not report '{MODES[mode_name][1]}'")
+    elif ghes:
+        tap.result(f"{mode}:boot", "fail",
+                   excerpt(klog, re.compile("GHES|HEST|APEI")), ghes[0])
+    elif modfail:
+        tap.result(f"{mode}:boot", "fail", excerpt(seen), modfail.strip())
     else:
         tap.result(f"{mode}:boot", "pass")
 
@@ -312,35 +397,50 @@ def run_mode(args, mode, tests, tap, scale):
     con.close()
 
 
+def check_platform_inputs(args, platforms):
+    for p in platforms:
+        if PLATFORMS[p]["ghes"] and not args.modules:
+            die(f"platform {p} needs --modules (make modules)")
+        if PLATFORMS[p]["hest"] and not args.hest_override:
+            die(f"platform {p} needs --hest-override (make hest)")
+
+
 def cmd_check(args):
     check_qemu()
     suite = read_suite(args.suite)
     if args.tests.split():
-        names = {t[0]: t for t in suite}
+        names = {t[1]: t for t in suite}
         unknown = [t for t in args.tests.split() if t not in names]
         if unknown:
             die(f"unknown test(s) {' '.join(unknown)}: see {args.suite}")
         suite = [names[t] for t in args.tests.split()]
+    platforms = [p for p in PLATFORMS if any(t[0] == p for t in suite)]
+    check_platform_inputs(args, platforms)
     modes = args.modes.split()
-    tap = Tap(args.tap, len(modes) * (len(suite) + 1))
-    for mode in modes:
-        run_mode(args, mode, suite, tap, args.timeout_scale)
+    tap = Tap(args.tap, len(modes) * (len(suite) + len(platforms)))
+    for platform in platforms:
+        tests = [t[1:] for t in suite if t[0] == platform]
+        for mode in modes:
+            run_mode(args, platform, mode, tests, tap, args.timeout_scale)
     tap.close()
     return 1 if tap.counts["failed"] else 0
 
 
 def cmd_run(args):
     check_qemu()
+    check_platform_inputs(args, [args.platform])
     if args.extra and not os.path.isdir(args.extra):
         die(f"EXTRA={args.extra} is not a directory")
     files = {}
     if args.cmd is not None:
         files["cmd"] = args.cmd.encode() + b"\n"
-    initrd = make_initrd(args, f"run-{args.mode}", files, args.extra)
-    cmd = qemu_cmd(args, args.mode, initrd)
+    initrd = make_initrd(args, f"run-{args.platform}-{args.mode}",
+                         args.platform, files, args.extra)
+    cmd = qemu_cmd(args, args.platform, args.mode, initrd)
     if args.cmd is None:
         return subprocess.call(cmd)
-    con = Console(cmd, os.path.join(args.out, "vm", f"run-{args.mode}.log"))
+    con = Console(cmd, os.path.join(args.out, "vm",
+                                     f"run-{args.platform}-{args.mode}.log"))
     rc, started, tail = None, False, []
     while True:
         line = con.readline(args.timeout)
@@ -374,6 +474,10 @@ def main():
         s.add_argument("--out", default="out")
         s.add_argument("--kernel", required=True)
         s.add_argument("--initramfs", required=True)
+        s.add_argument("--modules",
+                       help="directory whose *.ko the acpi platforms load")
+        s.add_argument("--hest-override",
+                       help="HEST .aml that the acpi-ras platform loads")
     c = sub.choices["check"]
     c.add_argument("--suite", required=True)
     c.add_argument("--modes", default="vhe nvhe")
@@ -384,6 +488,7 @@ def main():
                    help="name of the run, for its files in OUT/vm")
     r = sub.choices["run"]
     r.add_argument("--mode", default="vhe", choices=sorted(MODES))
+    r.add_argument("--platform", default="dt", choices=list(PLATFORMS))
     r.add_argument("--cmd")
     r.add_argument("--extra")
     r.add_argument("--timeout", type=int, default=1800,
@@ -392,8 +497,8 @@ def main():
     for mode in getattr(args, "modes", "").split():
         if mode not in MODES:
             die(f"unknown mode {mode}: one of {' '.join(MODES)}")
-    for f in (args.kernel, args.initramfs):
-        if not os.path.exists(f):
+    for f in (args.kernel, args.initramfs, args.modules, args.hest_override):
+        if f and not os.path.exists(f):
             die(f"{f} does not exist: run make first")
     return cmd_check(args) if args.what == "check" else cmd_run(args)
 

@@ -1,3 +1,29 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0
+ *
+ * HEST override for the acpi-ras platform of the test bed (iasl data table
+ * source; the kernel loads it from the initrd, CONFIG_ACPI_TABLE_UPGRADE).
+ *
+ * It replaces the HEST of QEMU's virt machine (ras=on), which has one GHESv2
+ * error source notified by SEA, with the same source plus one notified by
+ * SEI (ACPI 6.5, 18.3.2.8 and 18.3.2.9). Same OEM IDs as QEMU's table, and a
+ * higher OEM revision, as the table upgrade requires.
+ *
+ * Both sources live in QEMU's hardware-errors page (fw_cfg
+ * "etc/hardware_errors"), which the UEFI firmware allocates as ACPI NVS, so
+ * the kernel never uses it. With Debian's QEMU_EFI.fd (edk2 2022.11) and
+ * "-m 2048" the page is at B = top of RAM - 0x3BF0000 = 0xBC410000:
+ *   B + 0x000  SEA Error Status Address register (QEMU: -> B + 0x10)
+ *   B + 0x008  SEA Read Ack register
+ *   B + 0x010  SEA error status block, 0x400 bytes
+ *   B + 0x410  SEI Error Status Address register (0 until a record is written)
+ *   B + 0x418  SEI Read Ack register
+ *   B + 0x420  SEI error status block, 0x400 bytes (after its registers,
+ *              where kvm_ras_testmod writes it)
+ * kvm_ras_testmod refuses to write anywhere the kernel uses as RAM, so a
+ * firmware that moved the page makes the RAS tests fail, not the kernel.
+ */
+
 Signature : "HEST"    [Hardware Error Source Table]
 Table Length : 00000000
 Revision : 01

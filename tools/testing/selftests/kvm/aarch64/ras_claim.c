@@ -1,0 +1,734 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ras_claim - Test that the host's RAS code (APEI/GHES) gets the SErrors and
+ * synchronous external aborts (SEA) taken while a guest runs before KVM
+ * injects anything into the guest.
+ *
+ * Emulation cannot raise a real RAS error, so kvm_ras_testmod plays the
+ * platform: it writes a CPER memory error record into a GHES error status
+ * block, as firmware would, and arms the KVM_ARM_RAS_INJECT hook, which turns
+ * the next IRQ exit of the vCPU into an SError or SEA exit with a chosen
+ * syndrome. KVM's exit handling, APEI's claim and KVM's injection decision
+ * then all run as for a real error.
+ *
+ * Run on an ACPI boot whose HEST has a GHESv2 source with the SEI
+ * notification (testbed/acpi/hest-sei.dsl), this test covers:
+ *  - The full flow: a record names the page backing a guest page, and an
+ *    SError exit follows. APEI claims the SError: the guest takes no SError,
+ *    GHES logs the record and the page is poisoned. When the guest touches
+ *    the page, the VMM gets SIGBUS BUS_MCEERR_AR for it, and hands the guest
+ *    an SError with a syndrome of its choice with KVM_ARM_INJECT_SERROR.
+ *  - No record: KVM's own classification. UER, UEU and IMPLEMENTATION
+ *    DEFINED SErrors inject a virtual SError whose ISS is IDS alone
+ *    (kvm_inject_vabt()); CE and UEO inject nothing.
+ *  - SEA, claimed (SIGBUS BUS_MCEERR_AR, nothing injected) and unclaimed (a
+ *    virtual SError, no signal).
+ *  - The hook's refusal of requests that would not describe the exit.
+ *
+ * With -n, for a HEST without an SEI source (QEMU's own, SEA only): an
+ * SError exit is never claimed, not even with an SEA record pending, which
+ * stays pending for the SEA that claims it. This is the base kernel's
+ * behaviour.
+ *
+ * Cases that must panic the host (an unclaimed Uncategorized or
+ * Uncontainable SError, a fatal record) are not run; see
+ * Documentation/virt/kvm/arm/ras.rst.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arch_timer.h"
+#include "kvm_util.h"
+#include "processor.h"
+#include "test_util.h"
+
+#include "ras_testmod/kvm_ras_testmod.h"
+
+#define ESR_EC_SERROR		0x2f
+#define ESR_EC_DABT_LOW		0x24
+#define ESR_IL			BIT(25)
+
+/* ISS encoding for an SError exception, see ESR_ELx in the Arm ARM */
+#define ISS_IDS			BIT(24)
+#define ISS_AET(aet)		((uint64_t)(aet) << 10)
+#define ISS_DFSC_SERROR		0x11
+#define AET_UEU			1
+#define AET_UEO			2
+#define AET_UER			3
+#define AET_CE			6
+#define RAS_ISS(aet)		(ISS_DFSC_SERROR | ISS_AET(aet))
+
+/* Data abort from a lower EL, synchronous external abort not on a walk */
+#define DFSC_SEA		0x10
+
+#define ESR(ec, iss)		(((uint64_t)(ec) << ESR_EC_SHIFT) | ESR_IL | (iss))
+#define SERROR_ESR(iss)		ESR(ESR_EC_SERROR, iss)
+#define SEA_ESR			ESR(ESR_EC_DABT_LOW, DFSC_SEA)
+
+/* What kvm_inject_vabt() makes the guest see (ESR_ELx_ISV == IDS) */
+#define KVM_VABT_ESR		SERROR_ESR(ISS_IDS)
+
+/* Bounds on the host's waits, in seconds */
+#define ARMED_EXIT_TIMEOUT	30
+#define POISON_TIMEOUT		30
+
+enum guest_cmd {
+	CMD_SPIN,		/* spin a while, where IRQ exits happen */
+	CMD_TOUCH,		/* read the test page */
+	CMD_CHECK_NO_SERROR,	/* assert that no SError was taken */
+};
+
+/* Written by the host */
+static enum guest_cmd guest_cmd;
+static uint64_t guest_page_gva;
+
+/* Written by the guest */
+static uint64_t guest_esr;
+static uint64_t guest_nr_serrors;
+static uint64_t guest_skipped_touch;
+
+/* The single instruction that reads the test page, see guest_touch() */
+extern char ras_touch_insn[];
+
+static void guest_serror_handler(struct ex_regs *regs)
+{
+	WRITE_ONCE(guest_esr, read_sysreg(esr_el1));
+	WRITE_ONCE(guest_nr_serrors, READ_ONCE(guest_nr_serrors) + 1);
+
+	/*
+	 * The VMM's SError for a poisoned page is taken before the read of
+	 * the page is retried: skip the read, or it would fault again.
+	 */
+	if (regs->pc == (uint64_t)ras_touch_insn) {
+		regs->pc += 4;
+		WRITE_ONCE(guest_skipped_touch, 1);
+	}
+}
+
+static noinline void guest_touch(uint64_t gva)
+{
+	uint64_t val;
+
+	asm volatile(".globl ras_touch_insn\n"
+		     "ras_touch_insn: ldr %0, [%1]\n"
+		     : "=r" (val) : "r" (gva) : "memory");
+}
+
+/* Spin for about 20 ms of guest time, long enough for a host tick */
+static void guest_spin(void)
+{
+	uint64_t end = timer_get_cntct(VIRTUAL) + timer_get_cntfrq() / 50;
+
+	while (timer_get_cntct(VIRTUAL) < end)
+		cpu_relax();
+}
+
+static void guest_code(void)
+{
+	asm volatile("msr daifclr, #4" : : : "memory");
+	isb();
+
+	for (;;) {
+		switch (READ_ONCE(guest_cmd)) {
+		case CMD_SPIN:
+			guest_spin();
+			break;
+		case CMD_TOUCH:
+			guest_touch(READ_ONCE(guest_page_gva));
+			break;
+		case CMD_CHECK_NO_SERROR:
+			GUEST_ASSERT_EQ(READ_ONCE(guest_nr_serrors), 0);
+			break;
+		}
+		GUEST_SYNC(READ_ONCE(guest_cmd));
+	}
+}
+
+/* --- the host: SIGBUS -------------------------------------------------- */
+
+static volatile sig_atomic_t nr_sigbus;
+static volatile int sigbus_code;
+static void *volatile sigbus_addr;
+static volatile short sigbus_lsb;
+
+static void sigbus_handler(int sig, siginfo_t *si, void *ctx)
+{
+	sigbus_code = si->si_code;
+	sigbus_addr = si->si_addr;
+	sigbus_lsb = si->si_addr_lsb;
+	nr_sigbus = nr_sigbus + 1;
+}
+
+static void install_sigbus_handler(void)
+{
+	struct sigaction sa = {
+		.sa_sigaction = sigbus_handler,
+		.sa_flags = SA_SIGINFO,
+	};
+
+	TEST_ASSERT(!sigaction(SIGBUS, &sa, NULL), "sigaction(SIGBUS)");
+}
+
+static void assert_one_sigbus_ar(void *hva)
+{
+	TEST_ASSERT_EQ(nr_sigbus, 1);
+	TEST_ASSERT(sigbus_code == BUS_MCEERR_AR,
+		    "SIGBUS si_code %d, expected BUS_MCEERR_AR", sigbus_code);
+	TEST_ASSERT(sigbus_addr == hva, "SIGBUS for %p, expected %p",
+		    sigbus_addr, hva);
+	TEST_ASSERT_EQ(sigbus_lsb, getpagesize() == 4096 ? 12 : 16);
+}
+
+/* --- the host: the test module ------------------------------------------ */
+
+static int testmod_fd;
+
+static void arm_exit(struct kvm_vm *vm, uint32_t type, uint64_t esr,
+		     uint64_t far, uint64_t hpfar)
+{
+	struct kvm_ras_testmod_exit exit = {
+		.vm_fd = vm->fd, .vcpu = 0, .type = type,
+		.esr = esr, .far = far, .hpfar = hpfar,
+	};
+
+	TEST_ASSERT(!ioctl(testmod_fd, KVM_RAS_TESTMOD_ARM_EXIT, &exit),
+		    "arming exit type %u esr 0x%lx: %s", type, esr,
+		    strerror(errno));
+}
+
+static int arm_exit_errno(struct kvm_ras_testmod_exit *exit)
+{
+	int ret = ioctl(testmod_fd, KVM_RAS_TESTMOD_ARM_EXIT, exit);
+
+	TEST_ASSERT(ret == -1, "bad arming request accepted");
+	return errno;
+}
+
+static uint64_t armed_exits(struct kvm_vm *vm)
+{
+	struct kvm_ras_testmod_count count = { .vm_fd = vm->fd };
+
+	TEST_ASSERT(!ioctl(testmod_fd, KVM_RAS_TESTMOD_EXIT_COUNT, &count),
+		    "KVM_RAS_TESTMOD_EXIT_COUNT: %s", strerror(errno));
+	return count.count;
+}
+
+static void write_cper(uint32_t source, uint64_t pa)
+{
+	struct kvm_ras_testmod_cper cper = {
+		.source = source,
+		.severity = KVM_RAS_TESTMOD_SEV_RECOVERABLE,
+		.pa = pa,
+	};
+
+	TEST_ASSERT(!ioctl(testmod_fd, KVM_RAS_TESTMOD_WRITE_CPER, &cper),
+		    "writing a CPER record for 0x%lx: %s", pa, strerror(errno));
+}
+
+static bool cper_pending(uint32_t source)
+{
+	struct kvm_ras_testmod_cper cper = { .source = source };
+	int ret = ioctl(testmod_fd, KVM_RAS_TESTMOD_CPER_PENDING, &cper);
+
+	TEST_ASSERT(ret == 0 || ret == 1, "KVM_RAS_TESTMOD_CPER_PENDING: %s",
+		    strerror(errno));
+	return ret;
+}
+
+/* --- the host: guest memory ------------------------------------------- */
+
+struct test_page {
+	uint64_t gva;
+	uint64_t gpa;
+	void *hva;
+	uint64_t pa;
+};
+
+/* The host physical address backing @hva, from /proc/self/pagemap */
+static uint64_t hva_to_pa(void *hva)
+{
+	uint64_t entry, pfn_mask = GENMASK_ULL(54, 0);
+	off_t off = (uintptr_t)hva / getpagesize() * sizeof(entry);
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	TEST_ASSERT(fd >= 0, "open(/proc/self/pagemap)");
+	TEST_ASSERT_EQ(pread(fd, &entry, sizeof(entry), off), sizeof(entry));
+	close(fd);
+	TEST_ASSERT(entry & BIT_ULL(63), "page %p not present", hva);
+	TEST_ASSERT(entry & pfn_mask, "no PFN in pagemap: needs CAP_SYS_ADMIN");
+
+	return (entry & pfn_mask) * getpagesize();
+}
+
+/*
+ * A guest page of its own, so that poisoning it hurts nothing else. Every
+ * record names a different host page: a poisoned page is never reused, and
+ * GHES drops a record identical to one it has seen in the last 10 seconds.
+ */
+static struct test_page test_page(struct kvm_vm *vm)
+{
+	struct test_page p;
+
+	p.gva = vm_vaddr_alloc_page(vm);
+	p.gpa = addr_gva2gpa(vm, p.gva);
+	p.hva = addr_gva2hva(vm, p.gva);
+	memset(p.hva, 0x5a, vm->page_size);
+	p.pa = hva_to_pa(p.hva);
+
+	return p;
+}
+
+/* /proc/meminfo's HardwareCorrupted, in kB */
+static long hardware_corrupted_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	TEST_ASSERT(f, "fopen(/proc/meminfo)");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "HardwareCorrupted: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	TEST_ASSERT(kb >= 0, "no HardwareCorrupted in /proc/meminfo");
+
+	return kb;
+}
+
+static void wait_for_poison(long before_kb)
+{
+	time_t end = time(NULL) + POISON_TIMEOUT;
+
+	while (hardware_corrupted_kb() < before_kb + getpagesize() / 1024) {
+		TEST_ASSERT(time(NULL) < end, "page not poisoned after %ds",
+			    POISON_TIMEOUT);
+		usleep(10000);
+	}
+}
+
+/* --- the host: the kernel log ------------------------------------------ */
+
+static int kmsg_fd;
+
+static void kmsg_open(void)
+{
+	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	TEST_ASSERT(kmsg_fd >= 0, "open(/dev/kmsg)");
+	lseek(kmsg_fd, 0, SEEK_END);
+}
+
+/* Has the kernel logged @needle since the last call? */
+static bool kmsg_seen(const char *needle)
+{
+	char rec[1024];
+	bool seen = false;
+	ssize_t n;
+
+	while ((n = read(kmsg_fd, rec, sizeof(rec) - 1)) > 0 || errno == EPIPE) {
+		if (n <= 0)
+			continue;
+		rec[n] = '\0';
+		if (strstr(rec, needle))
+			seen = true;
+	}
+	TEST_ASSERT(errno == EAGAIN, "read(/dev/kmsg): %s", strerror(errno));
+
+	return seen;
+}
+
+/* --- the host: running the guest ---------------------------------------- */
+
+static void set_guest_cmd(struct kvm_vm *vm, enum guest_cmd cmd)
+{
+	guest_cmd = cmd;
+	sync_global_to_guest(vm, guest_cmd);
+}
+
+static void reset_guest_serrors(struct kvm_vm *vm)
+{
+	guest_nr_serrors = 0;
+	guest_esr = 0;
+	guest_skipped_touch = 0;
+	sync_global_to_guest(vm, guest_nr_serrors);
+	sync_global_to_guest(vm, guest_esr);
+	sync_global_to_guest(vm, guest_skipped_touch);
+}
+
+static void read_guest_serrors(struct kvm_vm *vm)
+{
+	sync_global_from_guest(vm, guest_nr_serrors);
+	sync_global_from_guest(vm, guest_esr);
+	sync_global_from_guest(vm, guest_skipped_touch);
+}
+
+/*
+ * Run the guest until it syncs, or until a signal ends KVM_RUN.
+ * Return: true if the guest synced, false on a signal.
+ */
+static bool run_once(struct kvm_vcpu *vcpu)
+{
+	struct ucall uc;
+	int ret = __vcpu_run(vcpu);
+
+	if (ret == -1 && errno == EINTR)
+		return false;
+	TEST_ASSERT(!ret, "KVM_RUN: %s", strerror(errno));
+
+	switch (get_ucall(vcpu, &uc)) {
+	case UCALL_SYNC:
+		return true;
+	case UCALL_ABORT:
+		REPORT_GUEST_ASSERT(uc);
+		/* NOT REACHED */
+	default:
+		TEST_FAIL("unexpected exit %s",
+			  exit_reason_str(vcpu->run->exit_reason));
+	}
+	return false;
+}
+
+/* Spin the guest until the armed exit has been made and handled */
+static void run_until_armed_exit(struct kvm_vcpu *vcpu, uint64_t before)
+{
+	time_t end = time(NULL) + ARMED_EXIT_TIMEOUT;
+
+	set_guest_cmd(vcpu->vm, CMD_SPIN);
+	while (armed_exits(vcpu->vm) == before) {
+		TEST_ASSERT(time(NULL) < end, "no IRQ exit within %ds",
+			    ARMED_EXIT_TIMEOUT);
+		run_once(vcpu);
+	}
+	TEST_ASSERT_EQ(armed_exits(vcpu->vm), before + 1);
+}
+
+/* Let the guest run once more, and take any SError pending for it */
+static void run_spin(struct kvm_vcpu *vcpu)
+{
+	set_guest_cmd(vcpu->vm, CMD_SPIN);
+	TEST_ASSERT(run_once(vcpu), "unexpected signal");
+}
+
+static void assert_no_serror_pending(struct kvm_vcpu *vcpu)
+{
+	struct kvm_vcpu_events events;
+
+	vcpu_events_get(vcpu, &events);
+	TEST_ASSERT(!events.exception.serror_pending,
+		    "a virtual SError is pending, ESR 0x%llx",
+		    events.exception.serror_esr);
+}
+
+static struct kvm_vm *create_vm(struct kvm_vcpu **vcpu)
+{
+	struct kvm_vm *vm = vm_create_with_one_vcpu(vcpu, guest_code);
+
+	vm_init_descriptor_tables(vm);
+	vcpu_init_descriptor_tables(*vcpu);
+	vm_install_exception_handler(vm, VECTOR_ERROR_CURRENT,
+				     guest_serror_handler);
+	nr_sigbus = 0;
+
+	return vm;
+}
+
+/* --- the cases ------------------------------------------------------------ */
+
+static void test_full_flow(void)
+{
+	const uint64_t vmm_iss = ISS_IDS | 0x5a5a;
+	struct kvm_arm_serror serror = { .esr = vmm_iss };
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = create_vm(&vcpu);
+	struct test_page p = test_page(vm);
+	long corrupted = hardware_corrupted_kb();
+	char pa_str[64];
+
+	/* The guest has the page mapped at stage 2 before the error */
+	guest_page_gva = p.gva;
+	sync_global_to_guest(vm, guest_page_gva);
+	set_guest_cmd(vm, CMD_TOUCH);
+	TEST_ASSERT(run_once(vcpu), "unexpected signal");
+
+	/* Firmware describes the error, then the SError announces it */
+	write_cper(KVM_RAS_TESTMOD_SRC_SEI, p.pa);
+	arm_exit(vm, KVM_RAS_TESTMOD_EXIT_SERROR, SERROR_ESR(RAS_ISS(AET_UER)),
+		 0, 0);
+	run_until_armed_exit(vcpu, armed_exits(vm));
+
+	/* APEI claimed it: the record is consumed, nothing is injected */
+	TEST_ASSERT(!cper_pending(KVM_RAS_TESTMOD_SRC_SEI),
+		    "APEI did not consume the SEI record");
+	assert_no_serror_pending(vcpu);
+	set_guest_cmd(vm, CMD_CHECK_NO_SERROR);
+	TEST_ASSERT(run_once(vcpu), "unexpected signal");
+
+	/* The host handled it: GHES logged it, memory_failure() poisoned */
+	wait_for_poison(corrupted);
+	snprintf(pa_str, sizeof(pa_str), "physical_address: 0x%016lx", p.pa);
+	TEST_ASSERT(kmsg_seen(pa_str), "GHES did not log '%s'", pa_str);
+	TEST_ASSERT_EQ(nr_sigbus, 0);
+
+	/* The guest touches the page again: the VMM gets the SIGBUS */
+	set_guest_cmd(vm, CMD_TOUCH);
+	TEST_ASSERT(!run_once(vcpu), "the guest read a poisoned page");
+	assert_one_sigbus_ar(p.hva);
+
+	/* The VMM hands the guest an SError with the syndrome it chose */
+	vcpu_ioctl(vcpu, KVM_ARM_INJECT_SERROR, &serror);
+	TEST_ASSERT(run_once(vcpu), "unexpected signal");
+	read_guest_serrors(vm);
+	TEST_ASSERT_EQ(guest_nr_serrors, 1);
+	TEST_ASSERT_EQ(guest_esr, SERROR_ESR(vmm_iss));
+	TEST_ASSERT_EQ(guest_skipped_touch, 1);
+	TEST_ASSERT_EQ(nr_sigbus, 1);
+
+	kvm_vm_free(vm);
+	ksft_test_result_pass("SEI claimed: no SError, page poisoned, SIGBUS AR, VMM's SError delivered\n");
+}
+
+/* An SError exit without a record: KVM's classification of the ESR */
+static void check_unclaimed_serror(uint64_t iss, bool injects)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = create_vm(&vcpu);
+
+	arm_exit(vm, KVM_RAS_TESTMOD_EXIT_SERROR, SERROR_ESR(iss), 0, 0);
+	run_until_armed_exit(vcpu, armed_exits(vm));
+	run_spin(vcpu);
+
+	read_guest_serrors(vm);
+	if (injects) {
+		TEST_ASSERT(guest_nr_serrors == 1,
+			    "ISS 0x%lx: %lu SErrors, expected one", iss,
+			    guest_nr_serrors);
+		TEST_ASSERT(guest_esr == KVM_VABT_ESR,
+			    "ISS 0x%lx: guest ESR 0x%lx, expected 0x%lx", iss,
+			    guest_esr, KVM_VABT_ESR);
+	} else {
+		TEST_ASSERT(guest_nr_serrors == 0,
+			    "ISS 0x%lx: the guest took an SError, ESR 0x%lx",
+			    iss, guest_esr);
+		assert_no_serror_pending(vcpu);
+	}
+	TEST_ASSERT_EQ(nr_sigbus, 0);
+
+	kvm_vm_free(vm);
+}
+
+static void test_unclaimed_serror(void)
+{
+	check_unclaimed_serror(RAS_ISS(AET_UER), true);
+	check_unclaimed_serror(RAS_ISS(AET_UEU), true);
+	check_unclaimed_serror(ISS_IDS | 0x1234, true);
+	check_unclaimed_serror(RAS_ISS(AET_CE), false);
+	check_unclaimed_serror(RAS_ISS(AET_UEO), false);
+
+	TEST_ASSERT(!cper_pending(KVM_RAS_TESTMOD_SRC_SEI),
+		    "a record appeared in the SEI block");
+	ksft_test_result_pass("SError, no record: UER/UEU/IMPDEF inject ESR 0x%lx, CE/UEO nothing\n",
+			      (uint64_t)KVM_VABT_ESR);
+}
+
+static void arm_sea(struct kvm_vm *vm, struct test_page *p)
+{
+	arm_exit(vm, KVM_RAS_TESTMOD_EXIT_SEA, SEA_ESR, p->gva,
+		 (p->gpa >> 12) << 4);
+}
+
+/* An SEA exit, with a record in the SEA source for the page it names */
+static void check_claimed_sea(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = create_vm(&vcpu);
+	struct test_page p = test_page(vm);
+	uint64_t before = armed_exits(vm);
+
+	write_cper(KVM_RAS_TESTMOD_SRC_SEA, p.pa);
+	arm_sea(vm, &p);
+
+	/*
+	 * APEI claims the SEA and, as it is synchronous, has memory_failure()
+	 * run in the vCPU thread before it returns to the guest, which sends
+	 * the SIGBUS that ends KVM_RUN.
+	 */
+	set_guest_cmd(vm, CMD_SPIN);
+	while (!nr_sigbus) {
+		TEST_ASSERT(armed_exits(vm) == before || nr_sigbus,
+			    "SEA exit made, no SIGBUS");
+		run_once(vcpu);
+	}
+	TEST_ASSERT_EQ(armed_exits(vm), before + 1);
+	assert_one_sigbus_ar(p.hva);
+	TEST_ASSERT(!cper_pending(KVM_RAS_TESTMOD_SRC_SEA),
+		    "APEI did not consume the SEA record");
+
+	assert_no_serror_pending(vcpu);
+	set_guest_cmd(vm, CMD_CHECK_NO_SERROR);
+	TEST_ASSERT(run_once(vcpu), "unexpected signal");
+
+	kvm_vm_free(vm);
+}
+
+static void check_unclaimed_sea(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = create_vm(&vcpu);
+	struct test_page p = test_page(vm);
+
+	arm_sea(vm, &p);
+	run_until_armed_exit(vcpu, armed_exits(vm));
+	run_spin(vcpu);
+
+	read_guest_serrors(vm);
+	TEST_ASSERT_EQ(guest_nr_serrors, 1);
+	TEST_ASSERT_EQ(guest_esr, KVM_VABT_ESR);
+	TEST_ASSERT_EQ(nr_sigbus, 0);
+
+	kvm_vm_free(vm);
+}
+
+static void test_sea(void)
+{
+	check_claimed_sea();
+	check_unclaimed_sea();
+	ksft_test_result_pass("SEA: claimed gives SIGBUS AR and no SError, unclaimed injects ESR 0x%lx\n",
+			      (uint64_t)KVM_VABT_ESR);
+}
+
+static void test_arm_errors(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = create_vm(&vcpu);
+	struct kvm_ras_testmod_exit good = {
+		.vm_fd = vm->fd, .type = KVM_RAS_TESTMOD_EXIT_SERROR,
+		.esr = SERROR_ESR(RAS_ISS(AET_UER)),
+	};
+	struct kvm_ras_testmod_exit bad;
+
+	/* A syndrome that does not describe the exit */
+	bad = good;
+	bad.esr = SEA_ESR;
+	TEST_ASSERT_EQ(arm_exit_errno(&bad), EINVAL);
+	bad = good;
+	bad.type = KVM_RAS_TESTMOD_EXIT_SEA;
+	TEST_ASSERT_EQ(arm_exit_errno(&bad), EINVAL);
+	/* An SEA syndrome whose fault is not an external abort */
+	bad.esr = ESR(ESR_EC_DABT_LOW, 0x07);	/* translation fault, level 3 */
+	TEST_ASSERT_EQ(arm_exit_errno(&bad), EINVAL);
+
+	/* No such vCPU */
+	bad = good;
+	bad.vcpu = 1;
+	TEST_ASSERT_EQ(arm_exit_errno(&bad), EINVAL);
+	bad.vcpu = -2;
+	TEST_ASSERT_EQ(arm_exit_errno(&bad), EINVAL);
+
+	/* Not a VM */
+	bad = good;
+	bad.vm_fd = vcpu->fd;
+	TEST_ASSERT_EQ(arm_exit_errno(&bad), EINVAL);
+	bad.vm_fd = -1;
+	TEST_ASSERT_EQ(arm_exit_errno(&bad), EBADF);
+
+	/* Nothing armed by a refused request */
+	run_spin(vcpu);
+	TEST_ASSERT_EQ(armed_exits(vm), 0);
+
+	kvm_vm_free(vm);
+	ksft_test_result_pass("arming: EINVAL for a mismatched syndrome, vCPU or fd, EBADF\n");
+}
+
+/* HEST without an SEI source: nothing claims an SError, as in the base */
+static void test_no_sei_source(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	struct test_page p;
+
+	check_unclaimed_serror(RAS_ISS(AET_UER), true);
+
+	/* Not even with an SEA record pending: that one is the SEA's */
+	vm = create_vm(&vcpu);
+	p = test_page(vm);
+	write_cper(KVM_RAS_TESTMOD_SRC_SEA, p.pa);
+	arm_exit(vm, KVM_RAS_TESTMOD_EXIT_SERROR, SERROR_ESR(RAS_ISS(AET_UER)),
+		 0, 0);
+	run_until_armed_exit(vcpu, armed_exits(vm));
+	run_spin(vcpu);
+	read_guest_serrors(vm);
+	TEST_ASSERT_EQ(guest_nr_serrors, 1);
+	TEST_ASSERT_EQ(guest_esr, KVM_VABT_ESR);
+	TEST_ASSERT(cper_pending(KVM_RAS_TESTMOD_SRC_SEA),
+		    "an SError consumed the SEA record");
+	TEST_ASSERT_EQ(nr_sigbus, 0);
+
+	/* The SEA that follows claims it */
+	arm_sea(vm, &p);
+	set_guest_cmd(vm, CMD_SPIN);
+	while (!nr_sigbus)
+		run_once(vcpu);
+	assert_one_sigbus_ar(p.hva);
+	TEST_ASSERT(!cper_pending(KVM_RAS_TESTMOD_SRC_SEA),
+		    "APEI did not consume the SEA record");
+
+	kvm_vm_free(vm);
+	ksft_test_result_pass("no SEI source: SError never claimed, SEA record left to the SEA\n");
+}
+
+static void help(const char *name)
+{
+	printf("usage: %s [-n]\n"
+	       " -n: the HEST has no SEI error source (QEMU's HEST alone)\n",
+	       name);
+}
+
+int main(int argc, char *argv[])
+{
+	bool no_sei = false;
+	int opt, src;
+
+	while ((opt = getopt(argc, argv, "hn")) != -1) {
+		switch (opt) {
+		case 'n':
+			no_sei = true;
+			break;
+		default:
+			help(argv[0]);
+			exit(opt == 'h' ? KSFT_PASS : KSFT_FAIL);
+		}
+	}
+
+	TEST_REQUIRE(kvm_has_cap(KVM_CAP_ARM_INJECT_SERROR_EVENT));
+	testmod_fd = open(KVM_RAS_TESTMOD_DEV, O_RDWR);
+	__TEST_REQUIRE(testmod_fd >= 0,
+		       "no " KVM_RAS_TESTMOD_DEV ": load kvm_ras_testmod.ko");
+
+	src = ioctl(testmod_fd, KVM_RAS_TESTMOD_SOURCES);
+	TEST_ASSERT(src & KVM_RAS_TESTMOD_HAS_SEA, "no GHESv2 SEA source");
+	TEST_ASSERT(!(src & KVM_RAS_TESTMOD_HAS_SEI) == no_sei,
+		    no_sei ? "the HEST has an SEI source" :
+			     "no GHESv2 SEI source: boot with the HEST override");
+
+	install_sigbus_handler();
+	kmsg_open();
+
+	ksft_print_header();
+	if (no_sei) {
+		ksft_set_plan(1);
+		test_no_sei_source();
+	} else {
+		ksft_set_plan(4);
+		test_arm_errors();
+		test_full_flow();
+		test_unclaimed_serror();
+		test_sea();
+	}
+
+	ksft_finished();
+}
