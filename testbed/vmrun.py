@@ -99,6 +99,9 @@ def newc_entry(name, data=b"", mode=0o100644):
 def job_cpio(files, extra=None):
     """gzip'ed cpio with the job files (name -> bytes) and an EXTRA dir."""
     entries = [newc_entry("job", mode=0o40755)]
+    dirs = sorted({os.path.dirname(n) for n in files} - {""})
+    for d in dirs:
+        entries.append(newc_entry(f"job/{d}", mode=0o40755))
     for name, data in files.items():
         entries.append(newc_entry(f"job/{name}", data))
     if extra:
@@ -148,7 +151,10 @@ def make_initrd(args, tag, platform, files, extra=None):
     os.makedirs(os.path.join(args.out, "vm"), exist_ok=True)
     path = os.path.join(args.out, "vm", f"{tag}.cpio.gz")
     if PLATFORMS[platform]["ghes"]:
-        files = dict(files, **module_files(args.modules))
+        mods = module_files(args.modules)
+        if not mods:
+            die(f"no test module (*.ko) in {args.modules}: make modules")
+        files = dict(files, **mods)
     with open(path, "wb") as out, open(args.initramfs, "rb") as base:
         if PLATFORMS[platform]["hest"]:
             out.write(hest_cpio(args.hest_override))
@@ -311,6 +317,8 @@ def run_mode(args, platform, mode, tests, tap, scale):
     # Boot: KVM must come up in the requested mode, with a clean log, the
     # platform's GHES sources and the test modules loaded.
     booted = modfail = None
+    modules = len(module_files(args.modules)) if PLATFORMS[platform]["ghes"] else 0
+    loaded = 0
     while booted is None:
         line = con.readline(BOOT_TIMEOUT * scale)
         if not line:
@@ -322,8 +330,11 @@ def run_mode(args, platform, mode, tests, tap, scale):
         seen.append(line)
         if line.startswith("@@BOOTED"):
             booted = line
-        elif line.startswith("@@INSMOD ") and not line.rstrip().endswith(" rc=0"):
-            modfail = line
+        elif line.startswith("@@INSMOD "):
+            if line.rstrip().endswith(" rc=0"):
+                loaded += 1
+            else:
+                modfail = line
     klog = []
     while True:
         line = con.readline(BOOT_TIMEOUT * scale)
@@ -342,8 +353,10 @@ def run_mode(args, platform, mode, tests, tap, scale):
     elif ghes:
         tap.result(f"{mode}:boot", "fail",
                    excerpt(klog, re.compile("GHES|HEST|APEI")), ghes[0])
-    elif modfail:
-        tap.result(f"{mode}:boot", "fail", excerpt(seen), modfail.strip())
+    elif modfail or loaded != modules:
+        tap.result(f"{mode}:boot", "fail", excerpt(seen),
+                   modfail.strip() if modfail else
+                   f"{loaded} of {modules} test modules loaded")
     else:
         tap.result(f"{mode}:boot", "pass")
 

@@ -350,15 +350,6 @@ static void set_guest_cmd(struct kvm_vm *vm, enum guest_cmd cmd)
 	sync_global_to_guest(vm, guest_cmd);
 }
 
-static void reset_guest_serrors(struct kvm_vm *vm)
-{
-	guest_nr_serrors = 0;
-	guest_esr = 0;
-	guest_skipped_touch = 0;
-	sync_global_to_guest(vm, guest_nr_serrors);
-	sync_global_to_guest(vm, guest_esr);
-	sync_global_to_guest(vm, guest_skipped_touch);
-}
 
 static void read_guest_serrors(struct kvm_vm *vm)
 {
