@@ -21,8 +21,8 @@
  *  - No record: KVM's own classification. UER, UEU and IMPLEMENTATION
  *    DEFINED SErrors inject a virtual SError whose ISS is IDS alone
  *    (kvm_inject_vabt()); CE and UEO inject nothing.
- *  - SEA, claimed (SIGBUS BUS_MCEERR_AR, nothing injected) and unclaimed (a
- *    virtual SError, no signal).
+ *  - SEA, claimed (nothing injected; the guest, retrying its access, ends
+ *    in SIGBUS BUS_MCEERR_AR) and unclaimed (a virtual SError, no signal).
  *  - The hook's refusal of requests that would not describe the exit.
  *
  * With -n, for a HEST without an SEI source (QEMU's own, SEA only): an
@@ -81,6 +81,7 @@
 enum guest_cmd {
 	CMD_SPIN,		/* spin a while, where IRQ exits happen */
 	CMD_TOUCH,		/* read the test page */
+	CMD_SPIN_TOUCH,		/* spin a while, reading the test page */
 	CMD_CHECK_NO_SERROR,	/* assert that no SError was taken */
 };
 
@@ -120,13 +121,19 @@ static noinline void guest_touch(uint64_t gva)
 		     : "=r" (val) : "r" (gva) : "memory");
 }
 
-/* Spin for about 20 ms of guest time, long enough for a host tick */
-static void guest_spin(void)
+/*
+ * Spin for about 20 ms of guest time, long enough for a host tick, reading
+ * the test page if @gva is not 0.
+ */
+static void guest_spin(uint64_t gva)
 {
 	uint64_t end = timer_get_cntct(VIRTUAL) + timer_get_cntfrq() / 50;
 
-	while (timer_get_cntct(VIRTUAL) < end)
+	while (timer_get_cntct(VIRTUAL) < end) {
+		if (gva)
+			guest_touch(gva);
 		cpu_relax();
+	}
 }
 
 static void guest_code(void)
@@ -137,7 +144,10 @@ static void guest_code(void)
 	for (;;) {
 		switch (READ_ONCE(guest_cmd)) {
 		case CMD_SPIN:
-			guest_spin();
+			guest_spin(0);
+			break;
+		case CMD_SPIN_TOUCH:
+			guest_spin(READ_ONCE(guest_page_gva));
 			break;
 		case CMD_TOUCH:
 			guest_touch(READ_ONCE(guest_page_gva));
@@ -405,6 +415,26 @@ static void run_spin(struct kvm_vcpu *vcpu)
 	TEST_ASSERT(run_once(vcpu), "unexpected signal");
 }
 
+/*
+ * The guest reads the test page in a loop, as a guest whose access took
+ * an SEA retries it, until a SIGBUS ends KVM_RUN: memory_failure() sends
+ * it from the vCPU thread, or KVM does when the guest's next access finds
+ * the page poisoned, whichever comes first.
+ */
+static void run_until_sigbus(struct kvm_vcpu *vcpu, uint64_t gva)
+{
+	time_t end = time(NULL) + ARMED_EXIT_TIMEOUT;
+
+	guest_page_gva = gva;
+	sync_global_to_guest(vcpu->vm, guest_page_gva);
+	set_guest_cmd(vcpu->vm, CMD_SPIN_TOUCH);
+	while (!nr_sigbus) {
+		TEST_ASSERT(time(NULL) < end, "no SIGBUS within %ds",
+			    ARMED_EXIT_TIMEOUT);
+		run_once(vcpu);
+	}
+}
+
 static void assert_no_serror_pending(struct kvm_vcpu *vcpu)
 {
 	struct kvm_vcpu_events events;
@@ -542,18 +572,7 @@ static void check_claimed_sea(void)
 
 	write_cper(KVM_RAS_TESTMOD_SRC_SEA, p.pa);
 	arm_sea(vm, &p);
-
-	/*
-	 * APEI claims the SEA and, as it is synchronous, has memory_failure()
-	 * run in the vCPU thread before it returns to the guest, which sends
-	 * the SIGBUS that ends KVM_RUN.
-	 */
-	set_guest_cmd(vm, CMD_SPIN);
-	while (!nr_sigbus) {
-		TEST_ASSERT(armed_exits(vm) == before || nr_sigbus,
-			    "SEA exit made, no SIGBUS");
-		run_once(vcpu);
-	}
+	run_until_sigbus(vcpu, p.gva);
 	TEST_ASSERT_EQ(armed_exits(vm), before + 1);
 	assert_one_sigbus_ar(p.hva);
 	TEST_ASSERT(!cper_pending(KVM_RAS_TESTMOD_SRC_SEA),
@@ -661,9 +680,8 @@ static void test_no_sei_source(void)
 
 	/* The SEA that follows claims it */
 	arm_sea(vm, &p);
-	set_guest_cmd(vm, CMD_SPIN);
-	while (!nr_sigbus)
-		run_once(vcpu);
+	run_until_sigbus(vcpu, p.gva);
+	TEST_ASSERT_EQ(armed_exits(vm), 2);
 	assert_one_sigbus_ar(p.hva);
 	TEST_ASSERT(!cper_pending(KVM_RAS_TESTMOD_SRC_SEA),
 		    "APEI did not consume the SEA record");
