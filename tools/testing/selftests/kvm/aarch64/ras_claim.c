@@ -22,7 +22,8 @@
  *    DEFINED SErrors inject a virtual SError whose ISS is IDS alone
  *    (kvm_inject_vabt()); CE and UEO inject nothing.
  *  - SEA, claimed (nothing injected; the guest, retrying its access, ends
- *    in SIGBUS BUS_MCEERR_AR) and unclaimed (a virtual SError, no signal).
+ *    in SIGBUS BUS_MCEERR_AR; the VMM hands the guest an SEA with
+ *    KVM_SET_VCPU_EVENTS) and unclaimed (a virtual SError, no signal).
  *  - The hook's refusal of requests that would not describe the exit.
  *
  * With -n, for a HEST without an SEI source (QEMU's own, SEA only): an
@@ -93,9 +94,11 @@ static uint64_t guest_page_gva;
 static uint64_t guest_esr;
 static uint64_t guest_nr_serrors;
 static uint64_t guest_skipped_touch;
+static uint64_t guest_dabt_esr;
+static uint64_t guest_nr_dabts;
 
-/* The single instruction that reads the test page, see guest_touch() */
-extern char ras_touch_insn[];
+/* Address of the single instruction that reads the test page */
+static uint64_t guest_touch_pc;
 
 static void guest_serror_handler(struct ex_regs *regs)
 {
@@ -106,31 +109,46 @@ static void guest_serror_handler(struct ex_regs *regs)
 	 * The VMM's SError for a poisoned page is taken before the read of
 	 * the page is retried: skip the read, or it would fault again.
 	 */
-	if (regs->pc == (uint64_t)ras_touch_insn) {
+	if (regs->pc == READ_ONCE(guest_touch_pc)) {
 		regs->pc += 4;
 		WRITE_ONCE(guest_skipped_touch, 1);
 	}
 }
 
+/* The VMM's SEA for a poisoned page: skip the read, as for the SError */
+static void guest_dabt_handler(struct ex_regs *regs)
+{
+	WRITE_ONCE(guest_dabt_esr, read_sysreg(esr_el1));
+	WRITE_ONCE(guest_nr_dabts, READ_ONCE(guest_nr_dabts) + 1);
+
+	if (regs->pc == READ_ONCE(guest_touch_pc))
+		regs->pc += 4;
+}
+
 static noinline void guest_touch(uint64_t gva)
 {
-	uint64_t val;
+	uint64_t val, pc;
 
-	asm volatile(".globl ras_touch_insn\n"
-		     "ras_touch_insn: ldr %0, [%1]\n"
-		     : "=r" (val) : "r" (gva) : "memory");
+	asm volatile("adr	%[pc], 1f\n\t"
+		     "str	%[pc], [%[slot]]\n\t"
+		     "1: ldr	%[val], [%[gva]]\n\t"
+		     : [val] "=&r" (val), [pc] "=&r" (pc)
+		     : [gva] "r" (gva), [slot] "r" (&guest_touch_pc)
+		     : "memory");
 }
 
 /*
  * Spin for about 20 ms of guest time, long enough for a host tick, reading
- * the test page if @gva is not 0.
+ * the test page if asked to, for as long as the host leaves it set.
  */
-static void guest_spin(uint64_t gva)
+static void guest_spin(bool touch)
 {
 	uint64_t end = timer_get_cntct(VIRTUAL) + timer_get_cntfrq() / 50;
 
 	while (timer_get_cntct(VIRTUAL) < end) {
-		if (gva)
+		uint64_t gva = READ_ONCE(guest_page_gva);
+
+		if (touch && gva)
 			guest_touch(gva);
 		cpu_relax();
 	}
@@ -144,10 +162,10 @@ static void guest_code(void)
 	for (;;) {
 		switch (READ_ONCE(guest_cmd)) {
 		case CMD_SPIN:
-			guest_spin(0);
+			guest_spin(false);
 			break;
 		case CMD_SPIN_TOUCH:
-			guest_spin(READ_ONCE(guest_page_gva));
+			guest_spin(true);
 			break;
 		case CMD_TOUCH:
 			guest_touch(READ_ONCE(guest_page_gva));
@@ -162,17 +180,18 @@ static void guest_code(void)
 
 /* --- the host: SIGBUS -------------------------------------------------- */
 
-static volatile sig_atomic_t nr_sigbus;
-static volatile int sigbus_code;
-static void *volatile sigbus_addr;
-static volatile short sigbus_lsb;
+/* Written by the SIGBUS handler, which only runs when KVM_RUN returns */
+static int nr_sigbus;
+static int sigbus_code;
+static void *sigbus_addr;
+static short sigbus_lsb;
 
 static void sigbus_handler(int sig, siginfo_t *si, void *ctx)
 {
 	sigbus_code = si->si_code;
 	sigbus_addr = si->si_addr;
 	sigbus_lsb = si->si_addr_lsb;
-	nr_sigbus = nr_sigbus + 1;
+	WRITE_ONCE(nr_sigbus, nr_sigbus + 1);
 }
 
 static void install_sigbus_handler(void)
@@ -360,7 +379,6 @@ static void set_guest_cmd(struct kvm_vm *vm, enum guest_cmd cmd)
 	sync_global_to_guest(vm, guest_cmd);
 }
 
-
 static void read_guest_serrors(struct kvm_vm *vm)
 {
 	sync_global_from_guest(vm, guest_nr_serrors);
@@ -428,11 +446,33 @@ static void run_until_sigbus(struct kvm_vcpu *vcpu, uint64_t gva)
 	guest_page_gva = gva;
 	sync_global_to_guest(vcpu->vm, guest_page_gva);
 	set_guest_cmd(vcpu->vm, CMD_SPIN_TOUCH);
-	while (!nr_sigbus) {
+	while (!READ_ONCE(nr_sigbus)) {
 		TEST_ASSERT(time(NULL) < end, "no SIGBUS within %ds",
 			    ARMED_EXIT_TIMEOUT);
 		run_once(vcpu);
 	}
+}
+
+/*
+ * The VMM's answer to a SIGBUS BUS_MCEERR_AR after a claimed SEA: stop the
+ * guest's reads of the page, and hand it an SEA (KVM_SET_VCPU_EVENTS). The
+ * guest takes a synchronous external data abort (DFSC 0b010000).
+ */
+static void vmm_hands_guest_sea(struct kvm_vcpu *vcpu)
+{
+	struct kvm_vcpu_events events = {};
+
+	guest_page_gva = 0;
+	sync_global_to_guest(vcpu->vm, guest_page_gva);
+	events.exception.ext_dabt_pending = 1;
+	vcpu_events_set(vcpu, &events);
+	TEST_ASSERT(run_once(vcpu), "unexpected signal");
+
+	sync_global_from_guest(vcpu->vm, guest_nr_dabts);
+	sync_global_from_guest(vcpu->vm, guest_dabt_esr);
+	TEST_ASSERT_EQ(guest_nr_dabts, 1);
+	TEST_ASSERT_EQ(guest_dabt_esr >> ESR_EC_SHIFT, ESR_EC_DABT);
+	TEST_ASSERT_EQ(guest_dabt_esr & 0x3f, DFSC_SEA);
 }
 
 static void assert_no_serror_pending(struct kvm_vcpu *vcpu)
@@ -453,7 +493,10 @@ static struct kvm_vm *create_vm(struct kvm_vcpu **vcpu)
 	vcpu_init_descriptor_tables(*vcpu);
 	vm_install_exception_handler(vm, VECTOR_ERROR_CURRENT,
 				     guest_serror_handler);
+	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, ESR_EC_DABT,
+				guest_dabt_handler);
 	nr_sigbus = 0;
+	guest_nr_dabts = 0;
 
 	return vm;
 }
@@ -510,7 +553,7 @@ static void test_full_flow(void)
 	TEST_ASSERT_EQ(nr_sigbus, 1);
 
 	kvm_vm_free(vm);
-	ksft_test_result_pass("SEI claimed: no SError, page poisoned, SIGBUS AR, VMM's SError delivered\n");
+	ksft_test_result_pass("SEI claimed: no SError, poison, SIGBUS AR, VMM's SError\n");
 }
 
 /* An SError exit without a record: KVM's classification of the ESR */
@@ -552,7 +595,7 @@ static void test_unclaimed_serror(void)
 
 	TEST_ASSERT(!cper_pending(KVM_RAS_TESTMOD_SRC_SEI),
 		    "a record appeared in the SEI block");
-	ksft_test_result_pass("SError, no record: UER/UEU/IMPDEF inject ESR 0x%lx, CE/UEO nothing\n",
+	ksft_test_result_pass("no record: UER/UEU/IMPDEF inject 0x%lx, CE/UEO nothing\n",
 			      (uint64_t)KVM_VABT_ESR);
 }
 
@@ -577,8 +620,10 @@ static void check_claimed_sea(void)
 	assert_one_sigbus_ar(p.hva);
 	TEST_ASSERT(!cper_pending(KVM_RAS_TESTMOD_SRC_SEA),
 		    "APEI did not consume the SEA record");
-
 	assert_no_serror_pending(vcpu);
+
+	vmm_hands_guest_sea(vcpu);
+	TEST_ASSERT_EQ(nr_sigbus, 1);
 	set_guest_cmd(vm, CMD_CHECK_NO_SERROR);
 	TEST_ASSERT(run_once(vcpu), "unexpected signal");
 
@@ -607,7 +652,7 @@ static void test_sea(void)
 {
 	check_claimed_sea();
 	check_unclaimed_sea();
-	ksft_test_result_pass("SEA: claimed gives SIGBUS AR and no SError, unclaimed injects ESR 0x%lx\n",
+	ksft_test_result_pass("SEA: claimed SIGBUS AR, VMM's SEA; unclaimed injects 0x%lx\n",
 			      (uint64_t)KVM_VABT_ESR);
 }
 
@@ -685,6 +730,7 @@ static void test_no_sei_source(void)
 	assert_one_sigbus_ar(p.hva);
 	TEST_ASSERT(!cper_pending(KVM_RAS_TESTMOD_SRC_SEA),
 		    "APEI did not consume the SEA record");
+	vmm_hands_guest_sea(vcpu);
 
 	kvm_vm_free(vm);
 	ksft_test_result_pass("no SEI source: SError never claimed, SEA record left to the SEA\n");

@@ -246,6 +246,7 @@ static int write_cper(const struct kvm_ras_testmod_cper *args)
 	       sizeof(rec) - sizeof(u32));
 	WRITE_ONCE(*r.status_addr, r.block_pa);
 	WRITE_ONCE(*r.read_ack, 0);
+	/* The OS must not see block_status before the rest of the record */
 	smp_wmb();
 	WRITE_ONCE(blk->block_status, rec.estatus.block_status);
 	ret = 0;

@@ -17,8 +17,8 @@
 #define KVM_RAS_TESTMOD_SRC_SEI	9
 
 /* Bits of KVM_RAS_TESTMOD_SOURCES' result: which sources the HEST has */
-#define KVM_RAS_TESTMOD_HAS_SEA	(1U << 0)
-#define KVM_RAS_TESTMOD_HAS_SEI	(1U << 1)
+#define KVM_RAS_TESTMOD_HAS_SEA	0x1
+#define KVM_RAS_TESTMOD_HAS_SEI	0x2
 
 /* Severities (UEFI 2.10, N.2.2 Section Descriptor, CPER_SEV_*) */
 #define KVM_RAS_TESTMOD_SEV_RECOVERABLE	0
