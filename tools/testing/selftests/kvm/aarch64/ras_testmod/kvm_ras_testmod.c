@@ -122,12 +122,22 @@ static void *map_reserved(u64 pa, size_t size)
 	return memremap(pa, size, MEMREMAP_WB);
 }
 
+/**
+ * struct ghes_regs - The registers of a GHESv2, mapped
+ * @status_addr: the Error Status Address register
+ * @read_ack: the Read Ack register
+ * @block_pa: physical address of the error status block
+ */
 struct ghes_regs {
-	u64 *status_addr;	/* Error Status Address register */
-	u64 *read_ack;		/* Read Ack register */
+	u64 *status_addr;
+	u64 *read_ack;
 	u64 block_pa;
 };
 
+/**
+ * unmap_regs() - Undo map_regs()
+ * @r: the mapped registers
+ */
 static void unmap_regs(struct ghes_regs *r)
 {
 	if (r->status_addr)
@@ -174,6 +184,16 @@ static int map_regs(const struct acpi_hest_generic_v2 *g, struct ghes_regs *r)
 	return 0;
 }
 
+/**
+ * fill_record() - Build a record with one memory error section
+ * @rec: the record
+ * @sev: its severity, CPER_SEV_*
+ * @pa: the physical address the memory error names
+ *
+ * The section is a UEFI Platform Memory Error Section (UEFI 2.10, N.2.5)
+ * with a valid physical address and error type, in a generic data entry of
+ * revision 3 (ACPI 6.5, 18.3.2.7.1).
+ */
 static void fill_record(struct ras_testmod_record *rec, u32 sev, u64 pa)
 {
 	memset(rec, 0, sizeof(*rec));
@@ -194,6 +214,13 @@ static void fill_record(struct ras_testmod_record *rec, u32 sev, u64 pa)
 	rec->estatus.error_severity = sev;
 }
 
+/**
+ * check_cper_args() - Check the source of a request, and find it
+ * @args: the request
+ * @g: filled with the error source
+ *
+ * Return: 0 on success, -EINVAL for a bad source, -ENODEV if it is absent.
+ */
 static int check_cper_args(const struct kvm_ras_testmod_cper *args,
 			   struct acpi_hest_generic_v2 *g)
 {
@@ -204,11 +231,18 @@ static int check_cper_args(const struct kvm_ras_testmod_cper *args,
 	return find_ghes(args->source, g);
 }
 
-/*
+/**
+ * write_cper() - Write a record into an error status block, as firmware does
+ * @args: the request
+ *
  * Write the record, then publish it: block_status last, as the OS takes a
  * non-zero block_status to mean that the record is complete. The read ack
  * register goes to 0: the OS writes it back to 1 once it has consumed the
  * record (ACPI 6.5, 18.3.2.8).
+ *
+ * Context: holding ras_testmod_lock.
+ *
+ * Return: 0 on success, or the errors of KVM_RAS_TESTMOD_WRITE_CPER.
  */
 static int write_cper(const struct kvm_ras_testmod_cper *args)
 {
@@ -258,6 +292,15 @@ out_regs:
 	return ret;
 }
 
+/**
+ * cper_pending() - Is a record waiting for the OS in an error status block?
+ * @args: the request, naming the source
+ *
+ * Context: holding ras_testmod_lock.
+ *
+ * Return: 1 if the block holds a record or the OS has not acknowledged the
+ * last one, 0 if not, or a negative error code.
+ */
 static int cper_pending(const struct kvm_ras_testmod_cper *args)
 {
 	struct acpi_hest_generic_v2 g;
@@ -287,6 +330,11 @@ static int cper_pending(const struct kvm_ras_testmod_cper *args)
 	return ret;
 }
 
+/**
+ * sources() - Which GHESv2 notification types does the HEST have?
+ *
+ * Return: KVM_RAS_TESTMOD_HAS_* flags.
+ */
 static int sources(void)
 {
 	struct acpi_hest_generic_v2 g;
@@ -300,9 +348,14 @@ static int sources(void)
 	return ret;
 }
 
-/*
- * The VM file descriptor holds the reference on the VM for as long as the
- * file is held here, so its struct kvm can be used until fdput().
+/**
+ * vm_from_fd() - The VM of a file descriptor
+ * @f: the file descriptor, from fdget()
+ *
+ * The VM file holds a reference on the VM for as long as the file is held
+ * here, so the struct kvm can be used until fdput().
+ *
+ * Return: the VM, ERR_PTR(-EBADF) or ERR_PTR(-EINVAL) if @f is not a VM.
  */
 static struct kvm *vm_from_fd(struct fd f)
 {
@@ -314,6 +367,12 @@ static struct kvm *vm_from_fd(struct fd f)
 	return fd_file(f)->private_data;
 }
 
+/**
+ * arm_exit() - Arm an SError or SEA exit with kvm_arm_ras_inject_arm()
+ * @args: the request
+ *
+ * Return: 0 on success, or the errors of KVM_RAS_TESTMOD_ARM_EXIT.
+ */
 static int arm_exit(const struct kvm_ras_testmod_exit *args)
 {
 	struct kvm_arm_ras_inject inj = {
@@ -353,6 +412,13 @@ static int arm_exit(const struct kvm_ras_testmod_exit *args)
 	return ret;
 }
 
+/**
+ * exit_count() - Read how many armed exits a VM has made
+ * @args: the request; its count is filled in
+ *
+ * Return: 0 on success, -EINVAL for non-zero padding or a file that is
+ * not a VM, -EBADF.
+ */
 static int exit_count(struct kvm_ras_testmod_count *args)
 {
 	struct fd f;
@@ -373,6 +439,14 @@ static int exit_count(struct kvm_ras_testmod_count *args)
 	return ret;
 }
 
+/**
+ * ras_testmod_ioctl() - The ioctls of /dev/kvm_ras_testmod
+ * @file: the device file
+ * @cmd: KVM_RAS_TESTMOD_*
+ * @arg: the user pointer to the argument of @cmd
+ *
+ * Return: see kvm_ras_testmod.h; -ENOTTY for an unknown @cmd.
+ */
 static long ras_testmod_ioctl(struct file *file, unsigned int cmd,
 			      unsigned long arg)
 {
