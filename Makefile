@@ -59,13 +59,13 @@ SELFTEST_MAKE	= $(MAKE) -s -C $(TREE)/tools/testing/selftests/kvm ARCH=arm64 \
 # copy of their sources, so that the clone stays free of build products.
 MODSRC		:= Kbuild $(shell find tools -name Kbuild -o -path '*testmod*' -type f)
 MODS		= $(OUT)/modules/$(FLAVOUR)
-HEST_AML	:= $(OUT)/acpi/hest-sei.aml
+HEST_TEMPLATE	:= testbed/acpi/hest-sei.dsl
 
 VMRUN		= python3 testbed/vmrun.py
 VMRUN_INPUTS	= --out $(OUT) --kernel $< --initramfs $(INITRAMFS) \
-		  --modules $(MODS) --hest-override $(HEST_AML)
+		  --modules $(MODS) --hest-template $(HEST_TEMPLATE)
 
-.PHONY: help deps tree kernel modules hest selftests initramfs check \
+.PHONY: help deps tree kernel modules selftests initramfs check \
 	check-debug run bench series checkpatch bisect-build refresh reset-tree clean FORCE
 
 help:
@@ -81,7 +81,7 @@ help:
 	@echo "  make bisect-build   build the kernel after each patch of the series"
 	@echo "  make refresh        save commits made in out/linux back into patches/"
 	@echo "  make reset-tree     discard edits made in out/linux"
-	@echo "  make deps | tree | kernel | modules | hest | selftests | initramfs   (single steps)"
+	@echo "  make deps | tree | kernel | modules | selftests | initramfs   (single steps)"
 	@echo "  make clean          remove out/ (never the ccache)"
 
 # --- dependencies -----------------------------------------------------------
@@ -127,13 +127,6 @@ $(OUT)/modules/%/.stamp: $(OUT)/build/%/arch/arm64/boot/Image $(MODSRC)
 
 modules: $(MODS)/.stamp
 
-# --- firmware tables --------------------------------------------------------
-$(HEST_AML): testbed/acpi/hest-sei.dsl | deps
-	@echo "  IASL    $@"
-	@mkdir -p $(@D)
-	@iasl -p $(basename $@) $< >$(@D)/iasl.log 2>&1 || { cat $(@D)/iasl.log; exit 1; }
-
-hest: $(HEST_AML)
 
 # --- user space -------------------------------------------------------------
 $(SELFTESTS)/.stamp: $(KB_default)/arch/arm64/boot/Image
@@ -152,18 +145,18 @@ initramfs: $(INITRAMFS)
 
 # --- running ----------------------------------------------------------------
 check: FLAVOUR := default
-check: $(KB_default)/arch/arm64/boot/Image $(INITRAMFS) $(OUT)/modules/default/.stamp $(HEST_AML)
+check: $(KB_default)/arch/arm64/boot/Image $(INITRAMFS) $(OUT)/modules/default/.stamp
 	@$(VMRUN) check $(VMRUN_INPUTS) \
 		--suite testbed/suite --modes "vhe nvhe" --tests "$(TESTS)" \
 		--tap $(OUT)/check.tap
 
 check-debug: FLAVOUR := debug
-check-debug: $(KB_debug)/arch/arm64/boot/Image $(INITRAMFS) $(OUT)/modules/debug/.stamp $(HEST_AML)
+check-debug: $(KB_debug)/arch/arm64/boot/Image $(INITRAMFS) $(OUT)/modules/debug/.stamp
 	@$(VMRUN) check $(VMRUN_INPUTS) \
 		--suite testbed/suite --modes "vhe nvhe" --tests "$(TESTS)" \
 		--timeout-scale 6 --tag check-debug --tap $(OUT)/check-debug.tap
 
-run: $(KB)/arch/arm64/boot/Image $(INITRAMFS) $(MODS)/.stamp $(HEST_AML)
+run: $(KB)/arch/arm64/boot/Image $(INITRAMFS) $(MODS)/.stamp
 	@$(VMRUN) run $(VMRUN_INPUTS) --mode $(MODE) --platform $(PLATFORM) \
 		$(if $(value CMD),--cmd '$(subst ','\'',$(value CMD))') \
 		$(if $(EXTRA),--extra '$(EXTRA)')

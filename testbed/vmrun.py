@@ -4,17 +4,19 @@
 
   vmrun.py check --kernel Image --initramfs base.cpio.gz --suite testbed/suite
                  [--modes "vhe nvhe"] [--tests "a b"] [--tap out/check.tap]
-                 [--modules DIR] [--hest-override hest.aml]
+                 [--modules DIR] [--hest-template hest.dsl]
   vmrun.py run   --kernel Image --initramfs base.cpio.gz [--mode vhe|nvhe]
                  [--platform dt|acpi|acpi-ras] [--cmd '...'] [--extra DIR]
-                 [--modules DIR] [--hest-override hest.aml]
+                 [--modules DIR] [--hest-template hest.dsl]
 
 The guest side is testbed/init; it prints the @@ markers parsed here. A job
 (the tests to run, or the command, and the test modules) travels in a
 second cpio archive that is appended to the base initramfs, which the
 kernel unpacks on top of it. The acpi-ras platform puts the HEST override
 in an uncompressed cpio in front of both, where the kernel's ACPI table
-upgrade looks for it.
+upgrade looks for it; the override is compiled for each run from a
+template, once a first boot has shown where the firmware put QEMU's
+hardware-errors page.
 """
 
 import argparse
@@ -125,6 +127,58 @@ def job_cpio(files, extra=None):
     return buf.getvalue()
 
 
+# The acpi platform's first GHESv2 source is QEMU's, notified by SEA: its
+# Error Status Address register, in QEMU's hardware-errors page, is the
+# GAS address at offset 64 of the HEST (36-byte header, source count, then
+# 20 bytes of the source before the GAS address field at offset 4).
+HEST_PROBE_CMD = b"od -A n -t x8 -j 64 -N 8 /sys/firmware/acpi/tables/HEST\n"
+
+
+def hest_base(args, scale=1):
+    """Boot the acpi platform once; return where QEMU's firmware put the
+    hardware-errors page (its SEA Error Status Address register), or None."""
+    tag = f"{getattr(args, 'tag', 'run')}-hest-probe"
+    initrd = make_initrd(args, tag, "acpi", {"cmd": HEST_PROBE_CMD})
+    con = Console(qemu_cmd(args, "acpi", "vhe", initrd),
+                  os.path.join(args.out, "vm", f"{tag}.log"))
+    started, base = False, None
+    while True:
+        line = con.readline(BOOT_TIMEOUT * scale)
+        if not line or line.startswith("@@DONE"):
+            break
+        if line.startswith("@@BOOTED"):
+            started = True
+        m = re.fullmatch(r"\s*([0-9a-f]{16})\s*", line)
+        if started and m:
+            base = int(m.group(1), 16)
+    con.close()
+    return base if base and base % 4096 == 0 else None
+
+
+def build_hest(args, base):
+    """Compile the HEST template with its @B+offset@ addresses filled in."""
+    with open(args.hest_template) as f:
+        dsl = re.sub(r"@B\+(0x[0-9a-fA-F]+)@",
+                     lambda m: f"{base + int(m.group(1), 16):016X}", f.read())
+    stem = os.path.join(args.out, "vm", "hest-sei")
+    with open(stem + ".dsl", "w") as f:
+        f.write(dsl)
+    out = subprocess.run(["iasl", "-p", stem, stem + ".dsl"],
+                         capture_output=True, text=True)
+    if out.returncode:
+        die(f"iasl failed on {stem}.dsl:\n{out.stdout}{out.stderr}")
+    return stem + ".aml"
+
+
+def prepare_hest(args, platforms, scale=1):
+    """Set args.hest_aml for the platforms that load the HEST override."""
+    args.hest_aml = None
+    if any(PLATFORMS[p]["hest"] for p in platforms):
+        base = hest_base(args, scale)
+        if base:
+            args.hest_aml = build_hest(args, base)
+
+
 def hest_cpio(aml):
     """Uncompressed cpio with the HEST override for the ACPI table upgrade."""
     with open(aml, "rb") as f:
@@ -157,7 +211,7 @@ def make_initrd(args, tag, platform, files, extra=None):
         files = dict(files, **mods)
     with open(path, "wb") as out, open(args.initramfs, "rb") as base:
         if PLATFORMS[platform]["hest"]:
-            out.write(hest_cpio(args.hest_override))
+            out.write(hest_cpio(args.hest_aml))
         shutil.copyfileobj(base, out)
         out.write(job_cpio(files, extra))
     return path
@@ -300,6 +354,12 @@ def run_mode(args, platform, mode, tests, tap, scale):
     (plus boot). TAP names are mode:test, platform/mode:test off dt."""
     jobs = "".join(f"{name} {tmo * scale} {cmd}\n" for name, tmo, cmd in tests)
     boot = mode if platform == "dt" else f"{platform}/{mode}"
+    if PLATFORMS[platform]["hest"] and not args.hest_aml:
+        why = "no HEST override: the acpi probe boot did not show QEMU's HEST"
+        tap.result(f"{boot}:boot", "fail", (), why)
+        for name, _, _ in tests:
+            tap.result(f"{boot}:{name}", "fail", (), "not run: " + why)
+        return
     tag = f"{args.tag}-{boot.replace('/', '-')}"
     initrd = make_initrd(args, tag, platform, {"tests": jobs.encode()})
     con = Console(qemu_cmd(args, platform, mode, initrd),
@@ -414,8 +474,8 @@ def check_platform_inputs(args, platforms):
     for p in platforms:
         if PLATFORMS[p]["ghes"] and not args.modules:
             die(f"platform {p} needs --modules (make modules)")
-        if PLATFORMS[p]["hest"] and not args.hest_override:
-            die(f"platform {p} needs --hest-override (make hest)")
+        if PLATFORMS[p]["hest"] and not args.hest_template:
+            die(f"platform {p} needs --hest-template")
 
 
 def cmd_check(args):
@@ -429,6 +489,7 @@ def cmd_check(args):
         suite = [names[t] for t in args.tests.split()]
     platforms = [p for p in PLATFORMS if any(t[0] == p for t in suite)]
     check_platform_inputs(args, platforms)
+    prepare_hest(args, platforms, args.timeout_scale)
     modes = args.modes.split()
     tap = Tap(args.tap, len(modes) * (len(suite) + len(platforms)))
     for platform in platforms:
@@ -442,6 +503,9 @@ def cmd_check(args):
 def cmd_run(args):
     check_qemu()
     check_platform_inputs(args, [args.platform])
+    prepare_hest(args, [args.platform])
+    if PLATFORMS[args.platform]["hest"] and not args.hest_aml:
+        die("the acpi probe boot did not show QEMU's HEST; see out/vm/run-hest-probe.log")
     if args.extra and not os.path.isdir(args.extra):
         die(f"EXTRA={args.extra} is not a directory")
     files = {}
@@ -489,8 +553,8 @@ def main():
         s.add_argument("--initramfs", required=True)
         s.add_argument("--modules",
                        help="directory whose *.ko the acpi platforms load")
-        s.add_argument("--hest-override",
-                       help="HEST .aml that the acpi-ras platform loads")
+        s.add_argument("--hest-template",
+                       help="HEST override template (.dsl) for acpi-ras")
     c = sub.choices["check"]
     c.add_argument("--suite", required=True)
     c.add_argument("--modes", default="vhe nvhe")
@@ -510,7 +574,7 @@ def main():
     for mode in getattr(args, "modes", "").split():
         if mode not in MODES:
             die(f"unknown mode {mode}: one of {' '.join(MODES)}")
-    for f in (args.kernel, args.initramfs, args.modules, args.hest_override):
+    for f in (args.kernel, args.initramfs, args.modules, args.hest_template):
         if f and not os.path.exists(f):
             die(f"{f} does not exist: run make first")
     return cmd_check(args) if args.what == "check" else cmd_run(args)

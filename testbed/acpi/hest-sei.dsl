@@ -11,8 +11,11 @@
  *
  * Both sources live in QEMU's hardware-errors page (fw_cfg
  * "etc/hardware_errors"), which the UEFI firmware allocates as ACPI NVS, so
- * the kernel never uses it. With Debian's QEMU_EFI.fd (edk2 2022.11) and
- * "-m 2048" the page is at B = top of RAM - 0x3BF0000 = 0xBC410000:
+ * the kernel never uses it and maps it writable. Where the firmware puts
+ * the page depends on what it allocated before, the kernel image among
+ * them, so this is a template: testbed/vmrun.py boots the acpi platform
+ * once, reads the address B of QEMU's SEA Error Status Address register
+ * from its HEST, and replaces each @B+offset@ before compiling with iasl:
  *   B + 0x000  SEA Error Status Address register (QEMU: -> B + 0x10)
  *   B + 0x008  SEA Read Ack register
  *   B + 0x010  SEA error status block, 0x400 bytes
@@ -21,7 +24,7 @@
  *   B + 0x420  SEI error status block, 0x400 bytes (after its registers,
  *              where kvm_ras_testmod writes it)
  * kvm_ras_testmod refuses to write anywhere the kernel uses as RAM, so a
- * firmware that moved the page makes the RAS tests fail, not the kernel.
+ * wrong B makes the RAS tests fail, never the host.
  */
 
 Signature : "HEST"    [Hardware Error Source Table]
@@ -47,7 +50,7 @@ Space ID : 00 [SystemMemory]
 Bit Width : 40
 Bit Offset : 00
 Encoded Access Width : 04 [QWord Access:64]
-Address : 00000000BC410000
+Address : @B+0x000@
 Notify : [Hardware Error Notification Structure]
 Notify Type : 08 [SEA]
 Notify Length : 1C
@@ -64,7 +67,7 @@ Space ID : 00 [SystemMemory]
 Bit Width : 40
 Bit Offset : 00
 Encoded Access Width : 04 [QWord Access:64]
-Address : 00000000BC410008
+Address : @B+0x008@
 Read Ack Preserve : FFFFFFFFFFFFFFFE
 Read Ack Write : 0000000000000001
 
@@ -81,7 +84,7 @@ Space ID : 00 [SystemMemory]
 Bit Width : 40
 Bit Offset : 00
 Encoded Access Width : 04 [QWord Access:64]
-Address : 00000000BC410410
+Address : @B+0x410@
 Notify : [Hardware Error Notification Structure]
 Notify Type : 09 [SEI]
 Notify Length : 1C
@@ -98,6 +101,6 @@ Space ID : 00 [SystemMemory]
 Bit Width : 40
 Bit Offset : 00
 Encoded Access Width : 04 [QWord Access:64]
-Address : 00000000BC410418
+Address : @B+0x418@
 Read Ack Preserve : FFFFFFFFFFFFFFFE
 Read Ack Write : 0000000000000001
