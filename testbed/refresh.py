@@ -58,9 +58,20 @@ def main():
         name = patch_name(tree, commit)
         added = git(tree, "diff-tree", "--no-commit-id", "--name-only", "-r",
                     "--diff-filter=A", commit).split()
+        changed = git(tree, "diff-tree", "--no-commit-id", "--name-only",
+                      "-r", commit).split()
         excl = [f":(exclude){f}" for f in added]
-        patch = git(tree, "format-patch", "-1", "--stdout", "--zero-commit",
-                    "--no-signature", "--stat=80", commit, "--", ".", *excl)
+        if set(changed) - set(added):
+            patch = git(tree, "format-patch", "-1", "--stdout", "--zero-commit",
+                        "--no-signature", "--stat=80", commit, "--", ".",
+                        *excl)
+        else:
+            # Only new files: the patch is the message alone. (A pathspec
+            # that matches nothing in the commit would make format-patch
+            # walk back to an older commit that matches.)
+            patch = git(tree, "format-patch", "-1", "--stdout", "--zero-commit",
+                        "--no-signature", "--no-stat", commit)
+            patch = patch[:patch.index("\ndiff --git ")].rstrip("\n") + "\n---\n"
         with open(os.path.join(TOP, "patches", name), "w") as f:
             f.write(patch)
         for path in added:
