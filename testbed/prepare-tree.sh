@@ -93,7 +93,8 @@ apply_one() {
 	mkdir -p "$info"
 	git -C "$tree" mailinfo "$msg" "$body" < "$top/patches/$patch" > "$hdr" ||
 		die "patches/$patch is not a mail-formatted patch (make it with git format-patch)"
-	if [ -s "$body" ]; then
+	# A patch whose commit only adds files carries no diff, only its message
+	if grep -q "^diff --git " "$body"; then
 		local err
 		if ! err=$(git -C "$tree" apply --index --whitespace=nowarn "$body" 2>&1); then
 			local where
