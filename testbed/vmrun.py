@@ -354,25 +354,24 @@ def run_mode(args, platform, mode, tests, tap, scale):
     (plus boot). TAP names are mode:test, platform/mode:test off dt."""
     jobs = "".join(f"{name} {tmo * scale} {cmd}\n" for name, tmo, cmd in tests)
     boot = mode if platform == "dt" else f"{platform}/{mode}"
+    pending = list(tests)
+    seen = []
+
+    def fail_rest(reason, detail):
+        first = True
+        for name, _, _ in pending:
+            tap.result(f"{boot}:{name}", "fail", detail if first else (), reason)
+            first = False
+
     if PLATFORMS[platform]["hest"] and not args.hest_aml:
         why = "no HEST override: the acpi probe boot did not show QEMU's HEST"
         tap.result(f"{boot}:boot", "fail", (), why)
-        for name, _, _ in tests:
-            tap.result(f"{boot}:{name}", "fail", (), "not run: " + why)
+        fail_rest("not run: " + why, ())
         return
     tag = f"{args.tag}-{boot.replace('/', '-')}"
     initrd = make_initrd(args, tag, platform, {"tests": jobs.encode()})
     con = Console(qemu_cmd(args, platform, mode, initrd),
                   os.path.join(args.out, "vm", f"{tag}.log"))
-    pending = list(tests)
-    seen = []
-    mode_name, mode = mode, boot
-
-    def fail_rest(reason, detail):
-        first = True
-        for name, _, _ in pending:
-            tap.result(f"{mode}:{name}", "fail", detail if first else (), reason)
-            first = False
 
     # Boot: KVM must come up in the requested mode, with a clean log, the
     # platform's GHES sources and the test modules loaded.
@@ -384,7 +383,7 @@ def run_mode(args, platform, mode, tests, tap, scale):
         if not line:
             con.close()
             why = "QEMU died during boot" if line == "" else "boot timed out"
-            tap.result(f"{mode}:boot", "fail", excerpt(seen), why)
+            tap.result(f"{boot}:boot", "fail", excerpt(seen), why)
             fail_rest("not run: " + why, ())
             return
         seen.append(line)
@@ -405,20 +404,20 @@ def run_mode(args, platform, mode, tests, tap, scale):
     bad = [l for l in klog if BAD_KERNEL_LOG.search(l)]
     ghes = ghes_problems(platform, klog)
     if bad:
-        tap.result(f"{mode}:boot", "fail", excerpt(klog, BAD_KERNEL_LOG),
+        tap.result(f"{boot}:boot", "fail", excerpt(klog, BAD_KERNEL_LOG),
                    "kernel log: " + bad[0].strip())
-    elif not any(MODES[mode_name][1] in l for l in klog):
-        tap.result(f"{mode}:boot", "fail", excerpt(klog),
-                   f"KVM did not report '{MODES[mode_name][1]}'")
+    elif not any(MODES[mode][1] in l for l in klog):
+        tap.result(f"{boot}:boot", "fail", excerpt(klog),
+                   f"KVM did not report '{MODES[mode][1]}'")
     elif ghes:
-        tap.result(f"{mode}:boot", "fail",
+        tap.result(f"{boot}:boot", "fail",
                    excerpt(klog, re.compile("GHES|HEST|APEI")), ghes[0])
     elif modfail or loaded != modules:
-        tap.result(f"{mode}:boot", "fail", excerpt(seen),
+        tap.result(f"{boot}:boot", "fail", excerpt(seen),
                    modfail.strip() if modfail else
                    f"{loaded} of {modules} test modules loaded")
     else:
-        tap.result(f"{mode}:boot", "pass")
+        tap.result(f"{boot}:boot", "pass")
 
     while pending:
         name, tmo, _ = pending[0]
@@ -442,7 +441,7 @@ def run_mode(args, platform, mode, tests, tap, scale):
         if rc is None:
             why = "QEMU died" if line == "" else \
                 f"guest stopped answering (timeout {tmo * scale}s + {GRACE}s)"
-            tap.result(f"{mode}:{name}", "fail", excerpt(out), why)
+            tap.result(f"{boot}:{name}", "fail", excerpt(out), why)
             pending.pop(0)
             fail_rest("not run: " + why, ())
             con.close()
@@ -454,19 +453,19 @@ def run_mode(args, platform, mode, tests, tap, scale):
         pending.pop(0)
         bad = [l for l in klog if BAD_KERNEL_LOG.search(l)]
         if bad:
-            tap.result(f"{mode}:{name}", "fail", excerpt(out, None, limit=15) +
+            tap.result(f"{boot}:{name}", "fail", excerpt(out, None, limit=15) +
                        ["--- kernel log ---"] + excerpt(klog, BAD_KERNEL_LOG),
                        "kernel log: " + bad[0].strip())
         elif rc == 0:
-            tap.result(f"{mode}:{name}", "pass")
+            tap.result(f"{boot}:{name}", "pass")
         elif rc == KSFT_SKIP:
             why = next((l.strip() for l in out if "SKIP" in l), "skipped")
-            tap.result(f"{mode}:{name}", "skip", reason=why)
+            tap.result(f"{boot}:{name}", "skip", reason=why)
         elif rc == 137 and secs >= tmo * scale:
-            tap.result(f"{mode}:{name}", "fail", excerpt(out),
+            tap.result(f"{boot}:{name}", "fail", excerpt(out),
                        f"timed out after {tmo * scale}s")
         else:
-            tap.result(f"{mode}:{name}", "fail", excerpt(out), f"exit status {rc}")
+            tap.result(f"{boot}:{name}", "fail", excerpt(out), f"exit status {rc}")
     con.close()
 
 
