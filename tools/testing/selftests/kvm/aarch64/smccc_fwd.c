@@ -7,8 +7,14 @@
  *  - no exit without the capability;
  *  - HVC-only, SMC-only and dual-conduit ranges, and their exact edges;
  *  - the SDEI preset, function ID by function ID;
- *  - arguments in, and results out through kvm_run (KVM_ARM_SMCCC_FWD_RESULTS);
+ *  - arguments in, and results out through kvm_run (KVM_CAP_SYNC_REGS), with
+ *    no KVM_{GET,SET}_ONE_REG;
  *  - results set with KVM_SET_ONE_REG, as with KVM_ARM_VM_SMCCC_FILTER;
+ *  - an SDEI-style context switch: an event delivered as a call returns,
+ *    and the interrupted context restored by the handler's completion, all
+ *    through kvm_run;
+ *  - exits from KVM_ARM_VM_SMCCC_FILTER ranges keep upstream's flags and
+ *    ret, whatever the immediate; forwarded ones report it;
  *  - ranges mixed with KVM_ARM_VM_SMCCC_FILTER entries;
  *  - KVM_ARM_SMCCC_FWD_ALL_SMC, with a non-SMCCC call and a non-zero
  *    immediate, from AArch64 and (where the CPU has it) AArch32;
@@ -32,7 +38,6 @@ enum conduit {
 #define FWD_HVC		KVM_ARM_SMCCC_FWD_HVC
 #define FWD_SMC		KVM_ARM_SMCCC_FWD_SMC
 #define FWD_BOTH	(FWD_HVC | FWD_SMC)
-#define FWD_RESULTS	KVM_ARM_SMCCC_FWD_RESULTS
 
 /* An OEM service call (owning entity 3, DEN0028E), unknown to KVM. */
 #define OEM_FN(n)	ARM_SMCCC_CALL_VAL(ARM_SMCCC_FAST_CALL, ARM_SMCCC_SMC_64, \
@@ -159,6 +164,7 @@ static struct kvm_vm *setup_vm(struct kvm_vcpu **vcpu, void *guest_code)
 	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
 	init.features[0] |= 1 << KVM_ARM_VCPU_PSCI_0_2;
 	*vcpu = aarch64_vcpu_add(vm, 0, &init, guest_code);
+	(*vcpu)->run->kvm_valid_regs = KVM_SYNC_ARM64_REGS;
 	return vm;
 }
 
@@ -253,12 +259,16 @@ static void expect_results(struct kvm_vcpu *vcpu, uint64_t a0, uint64_t a1,
 		    uc.args[2], uc.args[3], uc.args[4], uc.args[5], a0, a1, a2, a3);
 }
 
+/* Complete the call as a VMM does with KVM_CAP_SYNC_REGS: x0-x3 = seed + n. */
 static void complete_in_run(struct kvm_run *run, uint64_t seed)
 {
-	run->hypercall.ret = seed;
-	run->hypercall.args[0] = seed + 1;
-	run->hypercall.args[1] = seed + 2;
-	run->hypercall.args[2] = seed + 3;
+	int i;
+
+	TEST_ASSERT(run->kvm_valid_regs & KVM_SYNC_ARM64_REGS,
+		    "the registers were not stored at the exit");
+	for (i = 0; i < 4; i++)
+		run->s.regs.regs.regs[i] = seed + i;
+	run->kvm_dirty_regs |= KVM_SYNC_ARM64_REGS;
 }
 
 /* --- tests ------------------------------------------------------------- */
@@ -267,7 +277,7 @@ static void test_check_extension(void)
 {
 	int r = kvm_check_cap(KVM_CAP_ARM_SMCCC_FORWARD);
 
-	TEST_ASSERT(r == (FWD_BOTH | KVM_ARM_SMCCC_FWD_SDEI | FWD_RESULTS |
+	TEST_ASSERT(r == (FWD_BOTH | KVM_ARM_SMCCC_FWD_SDEI |
 			  KVM_ARM_SMCCC_FWD_ALL_SMC),
 		    "KVM_CHECK_EXTENSION: 0x%x", r);
 	ksft_test_result_pass("KVM_CHECK_EXTENSION lists the flags\n");
@@ -282,9 +292,14 @@ static void test_einval(void)
 
 	expect_errno(vm, OEM_FN(0), 1, FWD_HVC, 0, 1, EINVAL, "cap.flags");
 	expect_errno(vm, OEM_FN(0), 1, FWD_HVC, 1, 0, EINVAL, "args[3]");
-	expect_errno(vm, OEM_FN(0), 1, FWD_HVC | BIT(5), 0, 0, EINVAL,
+	expect_errno(vm, OEM_FN(0), 1, FWD_HVC | BIT(4), 0, 0, EINVAL,
 		     "unknown flag");
-	expect_errno(vm, OEM_FN(0), 1, FWD_RESULTS, 0, 0, EINVAL, "no conduit");
+	expect_errno(vm, OEM_FN(0), 1, FWD_HVC | BIT(63), 0, 0, EINVAL,
+		     "unknown flag, bit 63");
+	expect_errno(vm, 0, 0, KVM_ARM_SMCCC_FWD_SDEI, 0, 0, EINVAL, "no conduit");
+	/* EINVAL is checked first: it wins over EEXIST and EBUSY. */
+	expect_errno(vm, ARM_SMCCC_VERSION_FUNC_ID, 1, FWD_HVC | BIT(4), 0, 0,
+		     EINVAL, "unknown flag on an architecture call");
 	expect_errno(vm, OEM_FN(0), 0, FWD_HVC, 0, 0, EINVAL, "count 0");
 	expect_errno(vm, 1ull << 32, 1, FWD_HVC, 0, 0, EINVAL, "base > 32 bits");
 	expect_errno(vm, 0xffffff00, 0x101, FWD_HVC, 0, 0, EINVAL, "wrap");
@@ -304,7 +319,8 @@ static void test_einval(void)
 	ksft_test_result_pass("EINVAL: flags, args, count, wrap, presets\n");
 }
 
-static void test_eperm(void)
+/* The Arm architecture calls stay KVM's, with the filter's errno. */
+static void test_arch_calls_eexist(void)
 {
 	static const uint32_t reserved[] = {
 		ARM_SMCCC_VERSION_FUNC_ID, ARM_SMCCC_ARCH_FEATURES_FUNC_ID,
@@ -317,19 +333,22 @@ static void test_eperm(void)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(reserved); i++)
-		expect_errno(vm, reserved[i], 1, FWD_BOTH, 0, 0, EPERM,
+		expect_errno(vm, reserved[i], 1, FWD_BOTH, 0, 0, EEXIST,
 			     "Arm architecture call");
-	expect_errno(vm, 0x7fffffff, 2, FWD_SMC, 0, 0, EPERM,
+	expect_errno(vm, 0x7fffffff, 2, FWD_SMC, 0, 0, EEXIST,
 		     "range reaching into the architecture calls");
-	expect_errno(vm, 0xbfff0000, 0x20000, FWD_SMC, 0, 0, EPERM,
+	expect_errno(vm, 0xbfff0000, 0x20000, FWD_SMC, 0, 0, EEXIST,
 		     "range across the SMC64 architecture calls");
+	TEST_ASSERT(__set_filter(vm, ARM_SMCCC_VERSION_FUNC_ID, 1,
+				 KVM_SMCCC_FILTER_FWD_TO_USER) < 0 &&
+		    errno == EEXIST, "the filter's errno for the same range");
 
 	/* Just outside the reserved ranges is fine. */
 	enable_fwd(vm, 0x7fffff00, 0x100, FWD_HVC);
 	enable_fwd(vm, 0x80010000, 1, FWD_HVC);
 	enable_fwd(vm, 0xc0010000, 1, FWD_HVC);
 	kvm_vm_free(vm);
-	ksft_test_result_pass("EPERM: the Arm architecture calls stay KVM's\n");
+	ksft_test_result_pass("EEXIST: the Arm architecture calls stay KVM's\n");
 }
 
 static void test_eexist(void)
@@ -375,6 +394,8 @@ static void test_ebusy(void)
 	vcpu_args_set(vcpu, 2, PSCI_0_2_FN_PSCI_VERSION, HVC_INSN);
 	expect_no_exit(vcpu, PSCI_0_2_FN_PSCI_VERSION, PSCI_VERSION(1, 1));
 	expect_errno(vm, OEM_FN(0), 1, FWD_HVC, 0, 0, EBUSY, "after KVM_RUN");
+	expect_errno(vm, OEM_FN(0), 0, FWD_HVC, 0, 0, EINVAL,
+		     "count 0 after KVM_RUN: EINVAL wins over EBUSY");
 	kvm_vm_free(vm);
 	ksft_test_result_pass("EBUSY once a vCPU has run\n");
 }
@@ -424,11 +445,10 @@ static void test_conduits(void)
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		vm = setup_vm(&vcpu, guest_one_call);
-		enable_fwd(vm, fn, 1, cases[i].fwd | FWD_RESULTS);
+		enable_fwd(vm, fn, 1, cases[i].fwd);
 		vcpu_args_set(vcpu, 2, fn, cases[i].call);
 		if (cases[i].exits) {
-			run = expect_exit(vcpu, fn, cases[i].call,
-					  KVM_HYPERCALL_EXIT_RESULTS);
+			run = expect_exit(vcpu, fn, cases[i].call, 0);
 			complete_in_run(run, 0x2000);
 			expect_results(vcpu, 0x2000, 0x2001, 0x2002, 0x2003);
 		} else {
@@ -452,15 +472,14 @@ static void test_range_edges(void)
 	vm = setup_vm(&vcpu, guest_id_list);
 	memcpy(guest_ids, ids, sizeof(ids));
 	sync_global_to_guest(vm, guest_ids);
-	enable_fwd(vm, base, nr, FWD_HVC | FWD_RESULTS);
+	enable_fwd(vm, base, nr, FWD_HVC);
 	vcpu_args_set(vcpu, 2, ARRAY_SIZE(ids), HVC_INSN);
 	for (i = 0; i < ARRAY_SIZE(ids); i++) {
 		if (ids[i] == base - 1 || ids[i] == base + nr) {
 			expect_no_exit(vcpu, ids[i], SMCCC_RET_NOT_SUPPORTED);
 			continue;
 		}
-		run = expect_exit(vcpu, ids[i], HVC_INSN,
-				  KVM_HYPERCALL_EXIT_RESULTS);
+		run = expect_exit(vcpu, ids[i], HVC_INSN, 0);
 		complete_in_run(run, ids[i]);
 		expect_results(vcpu, ids[i], ids[i] + 1, ids[i] + 2, ids[i] + 3);
 	}
@@ -490,7 +509,7 @@ static void test_sdei_preset(enum conduit conduit)
 
 	vm = setup_vm(&vcpu, guest_id_list);
 	sync_global_to_guest(vm, guest_ids);
-	enable_fwd(vm, 0, 0, KVM_ARM_SMCCC_FWD_SDEI | FWD_RESULTS |
+	enable_fwd(vm, 0, 0, KVM_ARM_SMCCC_FWD_SDEI |
 		   (conduit == SMC_INSN ? FWD_SMC : FWD_HVC));
 	vcpu_args_set(vcpu, 2, n, conduit);
 	for (i = 0; i < n; i++) {
@@ -498,8 +517,7 @@ static void test_sdei_preset(enum conduit conduit)
 			expect_no_exit(vcpu, guest_ids[i], SMCCC_RET_NOT_SUPPORTED);
 			continue;
 		}
-		run = expect_exit(vcpu, guest_ids[i], conduit,
-				  KVM_HYPERCALL_EXIT_RESULTS);
+		run = expect_exit(vcpu, guest_ids[i], conduit, 0);
 		complete_in_run(run, i << 4);
 		expect_results(vcpu, i << 4, (i << 4) + 1, (i << 4) + 2, (i << 4) + 3);
 	}
@@ -508,7 +526,10 @@ static void test_sdei_preset(enum conduit conduit)
 			      conduit == SMC_INSN ? "SMC" : "HVC");
 }
 
-/* x1-x6 reach kvm_run; x0-x3 come back from it with no ONE_REG call. */
+/*
+ * x1-x6 reach kvm_run; x0-x3 go back through it (KVM_CAP_SYNC_REGS): one
+ * KVM_RUN per call, no KVM_{GET,SET}_ONE_REG.
+ */
 static void test_results_in_run(void)
 {
 	uint32_t fn = OEM_FN(7);
@@ -519,38 +540,42 @@ static void test_results_in_run(void)
 	int i;
 
 	vm = setup_vm(&vcpu, guest_one_call);
-	enable_fwd(vm, fn, 1, FWD_HVC | FWD_RESULTS);
+	enable_fwd(vm, fn, 1, FWD_HVC);
 	vcpu_args_set(vcpu, 2, fn, HVC_INSN);
 	before = vcpu_stat(vcpu, "smccc_exit_user");
-	run = expect_exit(vcpu, fn, HVC_INSN, KVM_HYPERCALL_EXIT_RESULTS);
-	for (i = 0; i < 6; i++)
+	run = expect_exit(vcpu, fn, HVC_INSN, 0);
+	for (i = 0; i < 6; i++) {
 		TEST_ASSERT(run->hypercall.args[i] == ARG(i + 1),
 			    "args[%d] 0x%llx, expected 0x%llx", i,
 			    run->hypercall.args[i], ARG(i + 1));
-	TEST_ASSERT(run->hypercall.ret == (uint64_t)SMCCC_RET_NOT_SUPPORTED,
-		    "ret not prefilled with NOT_SUPPORTED: 0x%llx",
-		    run->hypercall.ret);
+		TEST_ASSERT(run->s.regs.regs.regs[i + 1] == ARG(i + 1),
+			    "x%d 0x%llx in kvm_run, expected 0x%llx", i + 1,
+			    run->s.regs.regs.regs[i + 1], ARG(i + 1));
+	}
+	TEST_ASSERT(run->s.regs.regs.regs[0] == fn, "x0 is not the function ID");
+	TEST_ASSERT(!run->hypercall.ret, "ret 0x%llx at exit", run->hypercall.ret);
 	TEST_ASSERT(vcpu_stat(vcpu, "smccc_exit_user") == before + 1,
 		    "smccc_exit_user did not count the exit");
 
 	/* The PC is already past the HVC: the guest goes on, no new exit. */
 	complete_in_run(run, 0x5000);
 	expect_results(vcpu, 0x5000, 0x5001, 0x5002, 0x5003);
+	TEST_ASSERT(!run->kvm_dirty_regs, "dirty bits left set");
 	TEST_ASSERT(vcpu_stat(vcpu, "smccc_exit_user") == before + 1,
 		    "the HVC ran twice");
 	kvm_vm_free(vm);
 
-	/* A VMM that writes nothing answers NOT_SUPPORTED; x1-x3 stay. */
+	/* A VMM that writes nothing leaves x0-x3 as the guest passed them. */
 	vm = setup_vm(&vcpu, guest_one_call);
-	enable_fwd(vm, fn, 1, FWD_SMC | FWD_RESULTS);
+	enable_fwd(vm, fn, 1, FWD_SMC);
 	vcpu_args_set(vcpu, 2, fn, SMC_INSN);
-	expect_exit(vcpu, fn, SMC_INSN, KVM_HYPERCALL_EXIT_RESULTS);
-	expect_results(vcpu, SMCCC_RET_NOT_SUPPORTED, ARG(1), ARG(2), ARG(3));
+	expect_exit(vcpu, fn, SMC_INSN, 0);
+	expect_results(vcpu, fn, ARG(1), ARG(2), ARG(3));
 	kvm_vm_free(vm);
 	ksft_test_result_pass("arguments in, results out through kvm_run\n");
 }
 
-/* Without KVM_ARM_SMCCC_FWD_RESULTS, the VMM's ONE_REG writes stand. */
+/* KVM_SET_ONE_REG completion still works; a clean kvm_run is never read. */
 static void test_one_reg_style(void)
 {
 	uint32_t fn = OEM_FN(9);
@@ -569,8 +594,9 @@ static void test_one_reg_style(void)
 		run = expect_exit(vcpu, fn, HVC_INSN, 0);
 		TEST_ASSERT(get_reg(vcpu, ARM64_CORE_REG(regs.regs[1])) ==
 			    run->hypercall.args[0], "args[0] is not x1");
-		/* kvm_run must be ignored: scribble on it. */
+		/* Not marked dirty, so KVM must not read it: scribble on it. */
 		complete_in_run(run, 0xdead);
+		run->kvm_dirty_regs = 0;
 		vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.regs[0]), 0x7000);
 		vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.regs[1]), 0x7001);
 		vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.regs[2]), 0x7002);
@@ -579,6 +605,185 @@ static void test_one_reg_style(void)
 		kvm_vm_free(vm);
 	}
 	ksft_test_result_pass("ONE_REG completion, capability and filter alike\n");
+}
+
+/*
+ * A VMM written for upstream's filter sees upstream's exit: an HVC with a
+ * non-zero immediate in a filter range has flags 0 and ret 0. The same call
+ * in a forwarded range reports the immediate.
+ */
+static void guest_hvc_imm(uint32_t func_id)
+{
+	register uint64_t r0 asm("x0") = func_id;
+
+	asm volatile("hvc #0x1234" : "+r"(r0) : : "x1", "x2", "x3", "memory");
+	GUEST_DONE();
+}
+
+static void test_filter_exit_flags(void)
+{
+	const uint64_t imm = FIELD_PREP(KVM_HYPERCALL_EXIT_IMM_MASK, 0x1234);
+	uint32_t fn = OEM_FN(0x11);
+	struct kvm_vcpu *vcpu;
+	struct kvm_run *run;
+	struct kvm_vm *vm;
+	int filter;
+
+	for (filter = 0; filter <= 1; filter++) {
+		vm = setup_vm(&vcpu, guest_hvc_imm);
+		if (filter)
+			set_filter(vm, fn, 1, KVM_SMCCC_FILTER_FWD_TO_USER);
+		else
+			enable_fwd(vm, fn, 1, FWD_HVC);
+		vcpu_args_set(vcpu, 1, fn);
+		run = expect_exit(vcpu, fn, HVC_INSN, filter ? 0 : imm);
+		TEST_ASSERT(!run->hypercall.ret, "ret 0x%llx at exit",
+			    run->hypercall.ret);
+		kvm_vm_free(vm);
+	}
+	ksft_test_result_pass("HVC #imm: upstream flags for filter exits, imm for forwarded\n");
+}
+
+/*
+ * An SDEI-style context switch, through kvm_run alone (DEN0054C 6.1, 6.2):
+ * the VMM answers SDEI_VERSION, then delivers an event as the call returns,
+ * saving the caller's x0-x17, PC and PSTATE; the handler completes with
+ * SDEI_EVENT_COMPLETE, and the VMM restores that context. The caller must
+ * find its results in x0-x3 and its x4-x17 untouched.
+ */
+#define SDEI_VERSION_FN		0xc4000020u
+#define SDEI_COMPLETE_FN	0xc4000025u
+#define SDEI_TEST_EVENT		0x1234
+#define SDEI_TEST_ARG		0xa5a5a5a5a5a5ull
+#define CTX(n)			(0xc0de000000000000ull | (n))
+#define RES(n)			(0x5d0000000000ull | (n))
+
+uint64_t guest_sdei_seen[4];
+
+/* Records what the handler was entered with; called from the stub below. */
+void guest_sdei_record(uint64_t event, uint64_t arg, uint64_t pc, uint64_t pstate)
+{
+	guest_sdei_seen[0] = event;
+	guest_sdei_seen[1] = arg;
+	guest_sdei_seen[2] = pc;
+	guest_sdei_seen[3] = pstate;
+}
+
+/*
+ * The handler keeps x18-x30 and SP, as a client's handler must; the
+ * dispatcher restores x0-x17, PC and PSTATE on SDEI_EVENT_COMPLETE.
+ */
+static void guest_sdei_handler(void)
+{
+	/*
+	 * Entered by the VMM, never returns. Nothing but the asm, so no frame
+	 * record is pushed: x29, x30 and SP are the interrupted context's.
+	 */
+	asm volatile("	stp x18, x30, [sp, #-16]!\n"
+		     "	bl guest_sdei_record\n"
+		     "	ldp x18, x30, [sp], #16\n"
+		     "	ldr x0, =0xc4000025\n"
+		     "	hvc #0\n"
+		     "1:	b 1b\n"
+		     ".ltorg\n");
+}
+
+static void guest_sdei_caller(void)
+{
+	uint64_t x[18];
+	int i;
+
+	x[0] = SDEI_VERSION_FN;
+	for (i = 1; i < 18; i++)
+		x[i] = CTX(i);
+
+	/* x0-x17 from x[] into the call, and back into x[] after it. */
+	asm volatile("	mov x19, %0\n"
+		     "	ldp x0, x1, [x19, #0]\n"
+		     "	ldp x2, x3, [x19, #16]\n"
+		     "	ldp x4, x5, [x19, #32]\n"
+		     "	ldp x6, x7, [x19, #48]\n"
+		     "	ldp x8, x9, [x19, #64]\n"
+		     "	ldp x10, x11, [x19, #80]\n"
+		     "	ldp x12, x13, [x19, #96]\n"
+		     "	ldp x14, x15, [x19, #112]\n"
+		     "	ldp x16, x17, [x19, #128]\n"
+		     "	hvc #0\n"
+		     "	stp x0, x1, [x19, #0]\n"
+		     "	stp x2, x3, [x19, #16]\n"
+		     "	stp x4, x5, [x19, #32]\n"
+		     "	stp x6, x7, [x19, #48]\n"
+		     "	stp x8, x9, [x19, #64]\n"
+		     "	stp x10, x11, [x19, #80]\n"
+		     "	stp x12, x13, [x19, #96]\n"
+		     "	stp x14, x15, [x19, #112]\n"
+		     "	stp x16, x17, [x19, #128]\n"
+		     : : "r"(x)
+		     : "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8",
+		       "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16",
+		       "x17", "x19", "memory");
+
+	for (i = 0; i < 18; i++)
+		GUEST_ASSERT_EQ(x[i], i < 4 ? RES(i) : CTX(i));
+	GUEST_SYNC_ARGS(SDEI_VERSION_FN, guest_sdei_seen[0], guest_sdei_seen[1],
+			guest_sdei_seen[2], guest_sdei_seen[3]);
+	GUEST_DONE();
+}
+
+static void test_sdei_context_switch(void)
+{
+	const uint64_t handler_pstate = PSR_MODE_EL1h | PSR_D_BIT | PSR_A_BIT |
+					PSR_I_BIT | PSR_F_BIT;
+	uint64_t saved[18], saved_pc, saved_pstate;
+	uint64_t kept[13], kept_sp, kept_sp_el1;
+	struct kvm_vcpu *vcpu;
+	struct kvm_run *run;
+	struct kvm_vm *vm;
+	struct ucall uc;
+	int i;
+
+	vm = setup_vm(&vcpu, guest_sdei_caller);
+	enable_fwd(vm, 0, 0, FWD_HVC | KVM_ARM_SMCCC_FWD_SDEI);
+	run = expect_exit(vcpu, SDEI_VERSION_FN, HVC_INSN, 0);
+
+	/* The call returns its results, and an event is taken on the way. */
+	for (i = 0; i < 4; i++)
+		run->s.regs.regs.regs[i] = RES(i);
+	memcpy(saved, run->s.regs.regs.regs, sizeof(saved));
+	memcpy(kept, &run->s.regs.regs.regs[18], sizeof(kept));
+	kept_sp = run->s.regs.regs.sp;
+	kept_sp_el1 = run->s.regs.sp_el1;
+	saved_pc = run->s.regs.regs.pc;
+	saved_pstate = run->s.regs.regs.pstate;
+	run->s.regs.regs.regs[0] = SDEI_TEST_EVENT;
+	run->s.regs.regs.regs[1] = SDEI_TEST_ARG;
+	run->s.regs.regs.regs[2] = saved_pc;
+	run->s.regs.regs.regs[3] = saved_pstate;
+	run->s.regs.regs.pc = (uint64_t)guest_sdei_handler;
+	run->s.regs.regs.pstate = handler_pstate;
+	run->kvm_dirty_regs = KVM_SYNC_ARM64_REGS;
+
+	/* SDEI_EVENT_COMPLETE: back to the interrupted context. */
+	run = expect_exit(vcpu, SDEI_COMPLETE_FN, HVC_INSN, 0);
+	for (i = 18; i < 31; i++)
+		TEST_ASSERT(run->s.regs.regs.regs[i] == kept[i - 18],
+			    "the handler did not keep x%d", i);
+	TEST_ASSERT(run->s.regs.regs.sp == kept_sp, "the handler moved SP_EL0");
+	TEST_ASSERT(run->s.regs.sp_el1 == kept_sp_el1, "the handler moved SP_EL1");
+	memcpy(run->s.regs.regs.regs, saved, sizeof(saved));
+	run->s.regs.regs.pc = saved_pc;
+	run->s.regs.regs.pstate = saved_pstate;
+	run->kvm_dirty_regs = KVM_SYNC_ARM64_REGS;
+
+	run_to_sync(vcpu, &uc);
+	TEST_ASSERT(uc.args[2] == SDEI_TEST_EVENT && uc.args[3] == SDEI_TEST_ARG &&
+		    uc.args[4] == saved_pc && uc.args[5] == saved_pstate,
+		    "handler entered with 0x%lx 0x%lx 0x%lx 0x%lx",
+		    uc.args[2], uc.args[3], uc.args[4], uc.args[5]);
+	vcpu_run(vcpu);
+	TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_DONE, "guest did not finish");
+	kvm_vm_free(vm);
+	ksft_test_result_pass("SDEI-style event delivery and completion via kvm_run\n");
 }
 
 /* Filter entries and forwarded ranges side by side in one VM. */
@@ -594,7 +799,7 @@ static void test_filter_coexistence(void)
 	memcpy(guest_ids, ids, sizeof(ids));
 	sync_global_to_guest(vm, guest_ids);
 	set_filter(vm, OEM_FN(1), 1, KVM_SMCCC_FILTER_FWD_TO_USER);
-	enable_fwd(vm, OEM_FN(2), 1, FWD_HVC | FWD_RESULTS);
+	enable_fwd(vm, OEM_FN(2), 1, FWD_HVC);
 	set_filter(vm, OEM_FN(3), 1, KVM_SMCCC_FILTER_DENY);
 	vcpu_args_set(vcpu, 2, ARRAY_SIZE(ids), HVC_INSN);
 
@@ -602,7 +807,7 @@ static void test_filter_coexistence(void)
 	vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.regs[0]), 0x11);
 	expect_results(vcpu, 0x11, ARG(1), ARG(2), ARG(3));
 
-	run = expect_exit(vcpu, OEM_FN(2), HVC_INSN, KVM_HYPERCALL_EXIT_RESULTS);
+	run = expect_exit(vcpu, OEM_FN(2), HVC_INSN, 0);
 	complete_in_run(run, 0x22);
 	expect_results(vcpu, 0x22, 0x23, 0x24, 0x25);
 
@@ -616,8 +821,7 @@ static void test_filter_coexistence(void)
 static void test_all_smc(void)
 {
 	const uint64_t x0 = 0x123456789abcull;
-	uint64_t flags = KVM_HYPERCALL_EXIT_RESULTS |
-			 FIELD_PREP(KVM_HYPERCALL_EXIT_IMM_MASK, 0x42);
+	uint64_t flags = FIELD_PREP(KVM_HYPERCALL_EXIT_IMM_MASK, 0x42);
 	const uint32_t ids[] = { PSCI_0_2_FN_PSCI_VERSION,
 				 ARM_SMCCC_VERSION_FUNC_ID, OEM_FN(5) };
 	struct kvm_vcpu *vcpu;
@@ -631,7 +835,7 @@ static void test_all_smc(void)
 	kvm_vm_free(vm);
 
 	vm = setup_vm(&vcpu, guest_smc_imm);
-	enable_fwd(vm, 0, 0, FWD_SMC | KVM_ARM_SMCCC_FWD_ALL_SMC | FWD_RESULTS);
+	enable_fwd(vm, 0, 0, FWD_SMC | KVM_ARM_SMCCC_FWD_ALL_SMC);
 	vcpu_args_set(vcpu, 1, x0);
 	run = expect_exit(vcpu, x0, SMC_INSN, flags);
 	TEST_ASSERT(run->hypercall.args[0] == ARG(1), "x1 not in args[0]");
@@ -646,16 +850,15 @@ static void test_all_smc(void)
 	vm = setup_vm(&vcpu, guest_id_list);
 	memcpy(guest_ids, ids, sizeof(ids));
 	sync_global_to_guest(vm, guest_ids);
-	enable_fwd(vm, 0, 0, FWD_SMC | KVM_ARM_SMCCC_FWD_ALL_SMC | FWD_RESULTS);
+	enable_fwd(vm, 0, 0, FWD_SMC | KVM_ARM_SMCCC_FWD_ALL_SMC);
 	enable_fwd(vm, OEM_FN(5), 1, FWD_HVC);
 	vcpu_args_set(vcpu, 2, ARRAY_SIZE(ids), SMC_INSN);
-	run = expect_exit(vcpu, PSCI_0_2_FN_PSCI_VERSION, SMC_INSN,
-			  KVM_HYPERCALL_EXIT_RESULTS);
+	run = expect_exit(vcpu, PSCI_0_2_FN_PSCI_VERSION, SMC_INSN, 0);
 	complete_in_run(run, PSCI_VERSION(1, 0));
 	expect_results(vcpu, PSCI_VERSION(1, 0), PSCI_VERSION(1, 0) + 1,
 		       PSCI_VERSION(1, 0) + 2, PSCI_VERSION(1, 0) + 3);
 	expect_no_exit(vcpu, ARM_SMCCC_VERSION_FUNC_ID, ARM_SMCCC_VERSION_1_1);
-	run = expect_exit(vcpu, OEM_FN(5), SMC_INSN, KVM_HYPERCALL_EXIT_RESULTS);
+	run = expect_exit(vcpu, OEM_FN(5), SMC_INSN, 0);
 	complete_in_run(run, 0x55);
 	expect_results(vcpu, 0x55, 0x56, 0x57, 0x58);
 	kvm_vm_free(vm);
@@ -704,14 +907,13 @@ static void test_all_smc_aarch32(void)
 	vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.pstate), AARCH32_SVC_MASKED);
 	vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.regs[1]), AARCH32_MMIO_GPA);
 
-	enable_fwd(vm, 0, 0, FWD_SMC | KVM_ARM_SMCCC_FWD_ALL_SMC | FWD_RESULTS);
-	run = expect_exit(vcpu, 0x55, SMC_INSN, KVM_HYPERCALL_EXIT_AARCH32 |
-			  KVM_HYPERCALL_EXIT_RESULTS);
+	enable_fwd(vm, 0, 0, FWD_SMC | KVM_ARM_SMCCC_FWD_ALL_SMC);
+	run = expect_exit(vcpu, 0x55, SMC_INSN, KVM_HYPERCALL_EXIT_AARCH32);
 	TEST_ASSERT(get_reg(vcpu, ARM64_CORE_REG(regs.regs[12])) == 0x102,
 		    "r12 is not 0x102");
 	TEST_ASSERT(get_reg(vcpu, ARM64_CORE_REG(regs.pc)) == gpa + 12,
 		    "PC is not past the SMC");
-	run->hypercall.ret = 0xcafe;
+	vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.regs[0]), 0xcafe);
 
 	vcpu_run(vcpu);
 	TEST_ASSERT(run->exit_reason == KVM_EXIT_MMIO && run->mmio.is_write &&
@@ -816,10 +1018,11 @@ static void *vcpu_thread(void *arg)
 			    "vCPU %lu: call (0x%llx, %llu, %llu), expected seq %lu",
 			    id, run->hypercall.nr, run->hypercall.args[0],
 			    run->hypercall.args[1], expect);
-		run->hypercall.ret = conc_result(id, expect, 0);
-		run->hypercall.args[0] = conc_result(id, expect, 1);
-		run->hypercall.args[1] = conc_result(id, expect, 2);
-		run->hypercall.args[2] = conc_result(id, expect, 3);
+		run->s.regs.regs.regs[0] = conc_result(id, expect, 0);
+		run->s.regs.regs.regs[1] = conc_result(id, expect, 1);
+		run->s.regs.regs.regs[2] = conc_result(id, expect, 2);
+		run->s.regs.regs.regs[3] = conc_result(id, expect, 3);
+		run->kvm_dirty_regs = KVM_SYNC_ARM64_REGS;
 		expect++;
 	}
 	switch (get_ucall(vcpu, &uc)) {
@@ -844,8 +1047,9 @@ static void test_concurrent(void)
 	int i;
 
 	vm = vm_create_with_vcpus(NR_VCPUS, guest_concurrent, vcpus);
-	enable_fwd(vm, CONC_FN, 1, FWD_HVC | FWD_RESULTS);
+	enable_fwd(vm, CONC_FN, 1, FWD_HVC);
 	for (i = 0; i < NR_VCPUS; i++) {
+		vcpus[i]->run->kvm_valid_regs = KVM_SYNC_ARM64_REGS;
 		vcpu_args_set(vcpus[i], 1, vcpus[i]->id);
 		pthread_create(&threads[i], NULL, vcpu_thread, vcpus[i]);
 	}
@@ -864,11 +1068,11 @@ int main(void)
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_ARM_SMCCC_FORWARD));
 
 	ksft_print_header();
-	ksft_set_plan(17);
+	ksft_set_plan(19);
 
 	test_check_extension();
 	test_einval();
-	test_eperm();
+	test_arch_calls_eexist();
 	test_eexist();
 	test_ebusy();
 	test_no_capability();
@@ -878,6 +1082,8 @@ int main(void)
 	test_sdei_preset(SMC_INSN);
 	test_results_in_run();
 	test_one_reg_style();
+	test_filter_exit_flags();
+	test_sdei_context_switch();
 	test_filter_coexistence();
 	test_all_smc();
 	test_all_smc_aarch32();

@@ -5,10 +5,10 @@
  * Measures the time a guest waits for an SMCCC call that its VMM serves,
  * from the HVC instruction until the guest has the results in x0-x3, for:
  *
- *  (a)  a range forwarded with KVM_CAP_ARM_SMCCC_FORWARD and
- *       KVM_ARM_SMCCC_FWD_RESULTS: the VMM reads the arguments from kvm_run,
- *       writes the results to run->hypercall.ret and args[0-2] and calls
- *       KVM_RUN again, one ioctl per call;
+ *  (a)  a range forwarded with KVM_CAP_ARM_SMCCC_FORWARD, completed through
+ *       KVM_CAP_SYNC_REGS: the VMM reads the arguments from kvm_run, writes
+ *       the results to run->s.regs.regs.regs[0-3], marks the set dirty and
+ *       calls KVM_RUN again, one ioctl per call;
  *  (b)  the same call forwarded by KVM_ARM_VM_SMCCC_FILTER with
  *       KVM_SMCCC_FILTER_FWD_TO_USER, served the upstream way: x0-x3 read
  *       with KVM_GET_ONE_REG, the results written with KVM_SET_ONE_REG, then
@@ -219,18 +219,18 @@ static void serve_fwd(struct kvm_run *run)
 {
 	struct arm_smccc_res res;
 
-	TEST_ASSERT(run->hypercall.nr == BENCH_FN &&
-		    (run->hypercall.flags & KVM_HYPERCALL_EXIT_RESULTS),
+	TEST_ASSERT(run->hypercall.nr == BENCH_FN,
 		    "Unexpected call 0x%llx, flags 0x%llx",
 		    run->hypercall.nr, run->hypercall.flags);
 
 	bench_results(run->hypercall.args[0], run->hypercall.args[1],
 		      run->hypercall.args[2], &res);
 
-	run->hypercall.ret = res.a0;
-	run->hypercall.args[0] = res.a1;
-	run->hypercall.args[1] = res.a2;
-	run->hypercall.args[2] = res.a3;
+	run->s.regs.regs.regs[0] = res.a0;
+	run->s.regs.regs.regs[1] = res.a1;
+	run->s.regs.regs.regs[2] = res.a2;
+	run->s.regs.regs.regs[3] = res.a3;
+	run->kvm_dirty_regs = KVM_SYNC_ARM64_REGS;
 }
 
 /* The upstream way: read x0-x3, write x0-x3. */
@@ -357,7 +357,7 @@ static int enable_fwd(struct kvm_vm *vm, uint32_t base, uint32_t nr)
 	struct kvm_enable_cap cap = {
 		.cap	= KVM_CAP_ARM_SMCCC_FORWARD,
 		.args	= { base, nr,
-			    KVM_ARM_SMCCC_FWD_HVC | KVM_ARM_SMCCC_FWD_RESULTS },
+			    KVM_ARM_SMCCC_FWD_HVC },
 	};
 
 	return __vm_ioctl(vm, KVM_ENABLE_CAP, &cap);
@@ -370,6 +370,7 @@ static void setup_fwd(struct bench *b, int nr_extra)
 	r = enable_fwd(b->vm, BENCH_FN, 1);
 	TEST_ASSERT(!r, "KVM_CAP_ARM_SMCCC_FORWARD 0x%x: %s",
 		    BENCH_FN, strerror(errno));
+	b->vcpu->run->kvm_valid_regs = KVM_SYNC_ARM64_REGS;
 
 	for (i = 0; i < nr_extra; i++) {
 		uint32_t fn = i < NR_EXTRA_BELOW ?
@@ -516,7 +517,7 @@ int main(int argc, char *argv[])
 {
 	int nr_calls = DEFAULT_NR_CALLS, nr_reps = DEFAULT_NR_REPS;
 	int nr_warmup = DEFAULT_NR_WARMUP;
-	uint64_t needed = KVM_ARM_SMCCC_FWD_HVC | KVM_ARM_SMCCC_FWD_RESULTS;
+	uint64_t needed = KVM_ARM_SMCCC_FWD_HVC;
 	double *ratio_ac, *ratio_ab, *ratio_1000;
 	struct bench bench[NR_CASES] = {};
 	struct summary s_ac, s_ab, s_1000;
@@ -545,6 +546,7 @@ int main(int argc, char *argv[])
 
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_ARM_SMCCC_FORWARD));
 	TEST_REQUIRE((kvm_check_cap(KVM_CAP_ARM_SMCCC_FORWARD) & needed) == needed);
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_SYNC_REGS) & KVM_SYNC_ARM64_REGS);
 
 	/* Keep the vCPU threads, i.e. this one, on one physical CPU. */
 	r = sched_getcpu();

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sync_regs_test - KVM_CAP_SYNC_REGS on arm64: KVM_SYNC_ARM64_REGS.
+ *
+ * This test covers:
+ *  - KVM_CHECK_EXTENSION on /dev/kvm and on a VM fd;
+ *  - the stored set equals KVM_GET_ONE_REG register by register, and holds
+ *    what the guest left, after an exit and after immediate_exit;
+ *  - nothing is stored without the valid bit;
+ *  - a dirty set is loaded before an MMIO load completes, and its bit is
+ *    cleared; a clean set is never read;
+ *  - values in kvm_run win over KVM_SET_ONE_REG writes made since the exit;
+ *  - KVM_ARM_VCPU_INIT between an exit and the next KVM_RUN;
+ *  - EINVAL for unknown bits and for a PSTATE the vCPU cannot be in, with
+ *    nothing loaded;
+ *  - an AArch32 vCPU: the set narrowed to 32 bits, as ONE_REG narrows it.
+ */
+#include <stdint.h>
+
+#include "kvm_util.h"
+#include "processor.h"
+#include "test_util.h"
+#include "ucall_common.h"
+
+#define PATTERN(n)	(0x5a5a000000000000ull | ((uint64_t)(n) << 8) | (n))
+#define MMIO_DATA	0x0123456789abcdefull
+#define LOADED_X6	0xfedcba9876543210ull
+
+/*
+ * Not the ucall page: the library would take every write there for a ucall.
+ * Read by the guest's asm, hence not static.
+ */
+vm_vaddr_t test_mmio_gva;
+
+/* AArch32 CPSR: Supervisor mode, and the same with A, I and F masked */
+#define AARCH32_SVC		0x13
+#define AARCH32_SVC_MASKED	0x1d3
+
+/*
+ * x0-x29 = PATTERN(n), x30 = an MMIO page of the test's own, then:
+ *	str x0, [x30]	exit 1: a write, with every register known
+ *	ldr x5, [x30]	exit 2: a read, completed into x5
+ *	str x5, [x30]	exit 3: shows x5
+ *	str x6, [x30]	exit 4: shows x6
+ */
+static void guest_sync_regs(void)
+{
+	/* Never returns: from here on, every register is the test's. */
+	asm volatile(".macro pattern n\n"
+		     "	ldr x\\n, =(0x5a5a000000000000 + (\\n << 8) + \\n)\n"
+		     ".endm\n"
+		     ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14\n"
+		     "	pattern \\n\n"
+		     ".endr\n"
+		     ".irp n,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29\n"
+		     "	pattern \\n\n"
+		     ".endr\n"
+		     ".purgem pattern\n"
+		     "	ldr x30, =test_mmio_gva\n"
+		     "	ldr x30, [x30]\n"
+		     "	str x0, [x30]\n"
+		     "	ldr x5, [x30]\n"
+		     "	str x5, [x30]\n"
+		     "	str x6, [x30]\n"
+		     "1:	b 1b\n"
+		     ".ltorg\n");
+}
+
+/* The registers of KVM_SYNC_ARM64_REGS, in the order of the struct. */
+#define NR_SYNC_REGS	(31 + 3 + 2 + KVM_NR_SPSR)
+
+static uint64_t sync_reg_id(int i)
+{
+	if (i < 31)
+		return ARM64_CORE_REG(regs.regs[i]);
+	switch (i) {
+	case 31: return ARM64_CORE_REG(regs.sp);
+	case 32: return ARM64_CORE_REG(regs.pc);
+	case 33: return ARM64_CORE_REG(regs.pstate);
+	case 34: return ARM64_CORE_REG(sp_el1);
+	case 35: return ARM64_CORE_REG(elr_el1);
+	default: return ARM64_CORE_REG(spsr[i - 36]);
+	}
+}
+
+/* The same layout lets the set be indexed like the IDs above. */
+static uint64_t *sync_reg(struct kvm_run *run, int i)
+{
+	return &((uint64_t *)&run->s.regs.regs)[i];
+}
+
+static uint64_t get_reg(struct kvm_vcpu *vcpu, uint64_t id)
+{
+	uint64_t val;
+
+	vcpu_get_reg(vcpu, id, &val);
+	return val;
+}
+
+static void assert_set_matches_one_reg(struct kvm_vcpu *vcpu, const char *when)
+{
+	uint64_t val;
+	int i;
+
+	for (i = 0; i < NR_SYNC_REGS; i++) {
+		val = get_reg(vcpu, sync_reg_id(i));
+		TEST_ASSERT(*sync_reg(vcpu->run, i) == val,
+			    "%s: register %d is 0x%lx in kvm_run, 0x%lx by ONE_REG",
+			    when, i, *sync_reg(vcpu->run, i), val);
+	}
+}
+
+/* The page after the ucall one, which no memslot backs either. */
+static vm_paddr_t test_mmio_gpa(struct kvm_vm *vm)
+{
+	return vm->ucall_mmio_addr + vm->page_size;
+}
+
+static void run_to_mmio(struct kvm_vcpu *vcpu, bool write, int exit)
+{
+	struct kvm_run *run = vcpu->run;
+
+	vcpu_run(vcpu);
+	TEST_ASSERT(run->exit_reason == KVM_EXIT_MMIO &&
+		    run->mmio.is_write == write &&
+		    run->mmio.phys_addr == test_mmio_gpa(vcpu->vm),
+		    "exit %d: expected an MMIO %s, got %s", exit,
+		    write ? "write" : "read", exit_reason_str(run->exit_reason));
+}
+
+static uint64_t mmio_data(struct kvm_run *run)
+{
+	uint64_t data;
+
+	memcpy(&data, run->mmio.data, sizeof(data));
+	return data;
+}
+
+static struct kvm_vm *setup_vm(struct kvm_vcpu **vcpu)
+{
+	struct kvm_vm *vm = vm_create_with_one_vcpu(vcpu, guest_sync_regs);
+	vm_vaddr_t gva = vm_vaddr_unused_gap(vm, vm->page_size,
+					     KVM_UTIL_MIN_VADDR);
+
+	virt_map(vm, gva, test_mmio_gpa(vm), 1);
+	write_guest_global(vm, test_mmio_gva, gva);
+	(*vcpu)->run->kvm_valid_regs = KVM_SYNC_ARM64_REGS;
+	return vm;
+}
+
+static void test_check_extension(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = setup_vm(&vcpu);
+
+	TEST_ASSERT_EQ(kvm_check_cap(KVM_CAP_SYNC_REGS),
+		       KVM_SYNC_ARM64_VALID_FIELDS);
+	TEST_ASSERT_EQ(vm_check_cap(vm, KVM_CAP_SYNC_REGS),
+		       KVM_SYNC_ARM64_VALID_FIELDS);
+	kvm_vm_free(vm);
+	ksft_test_result_pass("KVM_CHECK_EXTENSION on /dev/kvm and the VM\n");
+}
+
+/* Exit 1 stores what the guest left; without the valid bit, nothing. */
+static void test_store(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = setup_vm(&vcpu);
+	struct kvm_run *run = vcpu->run;
+	uint64_t pc;
+	int i;
+
+	run_to_mmio(vcpu, true, 1);
+	assert_set_matches_one_reg(vcpu, "exit 1");
+	for (i = 0; i < 30; i++)
+		TEST_ASSERT(run->s.regs.regs.regs[i] == PATTERN(i),
+			    "x%d is 0x%llx", i, run->s.regs.regs.regs[i]);
+	TEST_ASSERT_EQ(mmio_data(run), PATTERN(0));
+
+	/* The PC stays on the store until the MMIO exit completes. */
+	pc = run->s.regs.regs.pc;
+	run->kvm_valid_regs = 0;
+	run_to_mmio(vcpu, false, 2);
+	TEST_ASSERT(run->s.regs.regs.pc == pc,
+		    "stored without KVM_SYNC_ARM64_REGS in kvm_valid_regs");
+	TEST_ASSERT_EQ(get_reg(vcpu, ARM64_CORE_REG(regs.pc)), pc + 4);
+	kvm_vm_free(vm);
+	ksft_test_result_pass("stored at an exit, as ONE_REG reads them\n");
+}
+
+/* A dirty set is loaded first; the MMIO load then completes into x5. */
+static void test_load_under_mmio(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = setup_vm(&vcpu);
+	struct kvm_run *run = vcpu->run;
+
+	run_to_mmio(vcpu, true, 1);
+	run_to_mmio(vcpu, false, 2);
+	memcpy(run->mmio.data, &(uint64_t){ MMIO_DATA }, sizeof(uint64_t));
+	run->s.regs.regs.regs[5] = 0xbad;
+	run->s.regs.regs.regs[6] = LOADED_X6;
+	run->kvm_dirty_regs = KVM_SYNC_ARM64_REGS;
+
+	run_to_mmio(vcpu, true, 3);
+	TEST_ASSERT_EQ(run->kvm_dirty_regs, 0);
+	TEST_ASSERT_EQ(mmio_data(run), MMIO_DATA);
+	TEST_ASSERT_EQ(run->s.regs.regs.regs[6], LOADED_X6);
+
+	/* Clean: whatever is in kvm_run now is never read. */
+	run->s.regs.regs.regs[6] = 0xbad;
+	run_to_mmio(vcpu, true, 4);
+	TEST_ASSERT_EQ(mmio_data(run), LOADED_X6);
+	kvm_vm_free(vm);
+	ksft_test_result_pass("loaded when dirty, before the MMIO load completes\n");
+}
+
+/* kvm_run wins over KVM_SET_ONE_REG when dirty, and only then. */
+static void test_dirty_and_one_reg(void)
+{
+	const uint64_t x7 = ARM64_CORE_REG(regs.regs[7]);
+	const uint64_t elr = ARM64_CORE_REG(elr_el1);
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = setup_vm(&vcpu);
+	struct kvm_run *run = vcpu->run;
+
+	run_to_mmio(vcpu, true, 1);
+	vcpu_set_reg(vcpu, x7, 0xaaaa);
+	run->s.regs.regs.regs[7] = 0xbbbb;
+	run->s.regs.elr_el1 = 0xcccc;
+	run->kvm_dirty_regs = KVM_SYNC_ARM64_REGS;
+	vcpu_run_complete_io(vcpu);
+	TEST_ASSERT_EQ(get_reg(vcpu, x7), 0xbbbb);
+	TEST_ASSERT_EQ(get_reg(vcpu, elr), 0xcccc);
+	TEST_ASSERT_EQ(run->kvm_dirty_regs, 0);
+
+	/* Not dirty: the ONE_REG value stands and is what gets stored. */
+	vcpu_set_reg(vcpu, x7, 0xaaaa);
+	run->s.regs.regs.regs[7] = 0xbbbb;
+	vcpu_run_complete_io(vcpu);
+	TEST_ASSERT_EQ(get_reg(vcpu, x7), 0xaaaa);
+	TEST_ASSERT_EQ(run->s.regs.regs.regs[7], 0xaaaa);
+	assert_set_matches_one_reg(vcpu, "immediate_exit");
+	kvm_vm_free(vm);
+	ksft_test_result_pass("dirty set over KVM_SET_ONE_REG; immediate_exit stores\n");
+}
+
+/* KVM_ARM_VCPU_INIT resets the vCPU, not kvm_run. */
+static void test_vcpu_init(void)
+{
+	const uint64_t reset_pstate = PSR_MODE_EL1h | PSR_A_BIT | PSR_I_BIT |
+				      PSR_F_BIT | PSR_D_BIT;
+	struct kvm_vcpu_init init;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = setup_vm(&vcpu);
+	struct kvm_run *run = vcpu->run;
+
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	run_to_mmio(vcpu, true, 1);
+	vcpu_ioctl(vcpu, KVM_ARM_VCPU_INIT, &init);
+	vcpu_run_complete_io(vcpu);
+	TEST_ASSERT_EQ(run->s.regs.regs.regs[1], 0);
+	TEST_ASSERT_EQ(run->s.regs.regs.pstate, reset_pstate);
+	assert_set_matches_one_reg(vcpu, "after KVM_ARM_VCPU_INIT");
+
+	/* A set marked dirty before the reset is still loaded after it. */
+	run->s.regs.regs.regs[1] = PATTERN(1);
+	run->kvm_dirty_regs = KVM_SYNC_ARM64_REGS;
+	vcpu_ioctl(vcpu, KVM_ARM_VCPU_INIT, &init);
+	vcpu_run_complete_io(vcpu);
+	TEST_ASSERT_EQ(get_reg(vcpu, ARM64_CORE_REG(regs.regs[1])), PATTERN(1));
+	kvm_vm_free(vm);
+	ksft_test_result_pass("KVM_ARM_VCPU_INIT between an exit and KVM_RUN\n");
+}
+
+static void expect_run_einval(struct kvm_vcpu *vcpu, const char *what)
+{
+	int r = __vcpu_run(vcpu);
+
+	TEST_ASSERT(r == -1 && errno == EINVAL, "%s: KVM_RUN gave %d (%s)",
+		    what, r, r ? strerror(errno) : "success");
+}
+
+static void test_einval(void)
+{
+	const uint64_t x1 = ARM64_CORE_REG(regs.regs[1]);
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = setup_vm(&vcpu);
+	struct kvm_run *run = vcpu->run;
+
+	run_to_mmio(vcpu, true, 1);
+	run->kvm_valid_regs = KVM_SYNC_ARM64_REGS | BIT(1);
+	expect_run_einval(vcpu, "unknown bit in kvm_valid_regs");
+	run->kvm_valid_regs = KVM_SYNC_ARM64_REGS;
+	run->kvm_dirty_regs = BIT(63);
+	expect_run_einval(vcpu, "unknown bit in kvm_dirty_regs");
+
+	run->s.regs.regs.regs[1] = 0xbad;
+	run->s.regs.regs.pstate = AARCH32_SVC;
+	run->kvm_dirty_regs = KVM_SYNC_ARM64_REGS;
+	expect_run_einval(vcpu, "AArch32 PSTATE on an AArch64 vCPU");
+	run->s.regs.regs.pstate = PSR_MODE_EL2h;
+	expect_run_einval(vcpu, "EL2 PSTATE without KVM_ARM_VCPU_HAS_EL2");
+	TEST_ASSERT_EQ(get_reg(vcpu, x1), PATTERN(1));
+	TEST_ASSERT_EQ(run->kvm_dirty_regs, KVM_SYNC_ARM64_REGS);
+
+	/* Nothing was lost: the guest goes on with its own registers. */
+	run->kvm_dirty_regs = 0;
+	run_to_mmio(vcpu, false, 2);
+	TEST_ASSERT_EQ(run->s.regs.regs.regs[1], PATTERN(1));
+	kvm_vm_free(vm);
+	ksft_test_result_pass("EINVAL: unknown bits, PSTATE; nothing loaded\n");
+}
+
+/* An AArch32 vCPU gets the set narrowed, as with KVM_SET_ONE_REG. */
+static void test_aarch32(void)
+{
+	struct kvm_vcpu_init init;
+	struct kvm_vcpu *vcpu;
+	struct kvm_run *run;
+	struct kvm_vm *vm;
+	int i;
+
+	if (!kvm_check_cap(KVM_CAP_ARM_EL1_32BIT)) {
+		ksft_test_result_skip("AArch32: no AArch32 EL1 (KVM_CAP_ARM_EL1_32BIT)\n");
+		return;
+	}
+
+	/* The guest never runs an instruction: immediate_exit throughout. */
+	vm = vm_create(1);
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	init.features[0] |= 1 << KVM_ARM_VCPU_EL1_32BIT;
+	vcpu = __vm_vcpu_add(vm, 0);
+	vcpu_ioctl(vcpu, KVM_ARM_VCPU_INIT, &init);
+	run = vcpu->run;
+	run->kvm_valid_regs = KVM_SYNC_ARM64_REGS;
+
+	vcpu_run_complete_io(vcpu);
+	for (i = 0; i < 31; i++)
+		run->s.regs.regs.regs[i] = 0xffffffff00000000ull | i;
+	run->s.regs.regs.pc = 0xdead000000001000ull;
+	run->s.regs.regs.pstate = AARCH32_SVC_MASKED;
+	run->kvm_dirty_regs = KVM_SYNC_ARM64_REGS;
+	vcpu_run_complete_io(vcpu);
+	for (i = 0; i < 31; i++)
+		TEST_ASSERT_EQ(get_reg(vcpu, ARM64_CORE_REG(regs.regs[i])), i);
+	TEST_ASSERT_EQ(get_reg(vcpu, ARM64_CORE_REG(regs.pc)), 0x1000);
+	assert_set_matches_one_reg(vcpu, "AArch32");
+
+	run->s.regs.regs.pstate = PSR_MODE_EL1h;
+	run->kvm_dirty_regs = KVM_SYNC_ARM64_REGS;
+	expect_run_einval(vcpu, "AArch64 PSTATE on an AArch32 vCPU");
+	kvm_vm_free(vm);
+	ksft_test_result_pass("AArch32: narrowed as by ONE_REG; AArch64 PSTATE refused\n");
+}
+
+int main(void)
+{
+	TEST_REQUIRE(kvm_has_cap(KVM_CAP_SYNC_REGS));
+
+	ksft_print_header();
+	ksft_set_plan(7);
+
+	test_check_extension();
+	test_store();
+	test_load_under_mmio();
+	test_dirty_and_one_reg();
+	test_vcpu_init();
+	test_einval();
+	test_aarch32();
+
+	ksft_finished();
+}
