@@ -30,7 +30,8 @@ def patch_name(tree, commit):
 
 
 def parse_series(path):
-    """([(patch, comment lines before it)], trailing comment lines)."""
+    """([(patch, comment lines before it, marks after its name)],
+    trailing comment lines)."""
     blocks, comments = [], []
     for line in open(path):
         if line.strip() == "" or line.lstrip().startswith("#"):
@@ -38,7 +39,10 @@ def parse_series(path):
         elif line[0] in " \t":
             continue            # owned files: rewritten below
         else:
-            blocks.append((line.split()[0], comments))
+            name, _, marks = line.rstrip("\n").partition(" ")
+            if "\t" in name:
+                name, _, marks = line.rstrip("\n").partition("\t")
+            blocks.append((name, comments, marks.strip()))
             comments = []
     return blocks, comments
 
@@ -85,9 +89,10 @@ def main():
         print(f"  REFRESH {name}" + (f" (+{len(added)} new)" if added else ""))
 
     names = {name for name, _ in entries}
-    comments = {name: c for name, c in blocks}
+    comments = {name: c for name, c, _ in blocks}
+    marks = {name: m for name, _, m in blocks}
     out, orphans = [], []
-    for name, c in blocks:          # comments of dropped patches move on
+    for name, c, _ in blocks:       # comments of dropped patches move on
         if name not in names:
             orphans += c
             if os.path.exists(os.path.join(TOP, "patches", name)):
@@ -96,7 +101,7 @@ def main():
     for name, added in entries:
         out += comments.get(name, []) + orphans
         orphans = []
-        out.append(name + "\n")
+        out.append(name + (f"\t{marks[name]}" if marks.get(name) else "") + "\n")
         out += [f"\t{p}\n" for p in added]
     out += orphans + trailer
     with open(series, "w") as f:

@@ -8,6 +8,8 @@
 #   series.sh entries   one line per patch: "PATCH [OWNED...]", in order
 #   series.sh files     every file the series is made of (repo-relative)
 #   series.sh owned     the owned files only
+#   series.sh local     the patches marked [local]: built and tested, never
+#                       posted (make series leaves them out)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,5 +29,6 @@ case ${1:-} in
 entries) entries ;;
 files)	entries | awk '{ print "patches/" $1; for (i = 2; i <= NF; i++) print $i }' ;;
 owned)	entries | awk '{ for (i = 2; i <= NF; i++) print $i }' ;;
-*)	echo "usage: $0 entries|files|owned" >&2; exit 2 ;;
+local)	awk '/^[^ \t#]/ && /[ \t]\[local\]/ { print $1 }' patches/series ;;
+*)	echo "usage: $0 entries|files|owned|local" >&2; exit 2 ;;
 esac
