@@ -686,28 +686,6 @@ static void test_all_smc(void)
 #define A32_CPSR_IT		(GENMASK(26, 25) | GENMASK(15, 10))
 #define A32_MODE_FIQ		0x11
 
-#define COND_EQ			0x0
-#define COND_NE			0x1
-#define COND_AL			0xe
-
-/* A32 encodings (ARM DDI 0487K.a, F5.1) */
-#define A32_MOVW(rd, imm)	(0xe3000000 | (((imm) & 0xf000) << 4) | \
-				 ((rd) << 12) | ((imm) & 0xfff))
-#define A32_SMC(cond)		(((cond) << 28) | 0x01600070)
-#define A32_STR(rt, rn)		(0xe5800000 | ((rn) << 16) | ((rt) << 12))
-#define A32_CMP(rn, rm)		(0xe1500000 | ((rn) << 16) | (rm))
-#define A32_CPS(mode)		(0xf1020000 | (mode))
-#define A32_B_SELF		0xeafffffe
-
-/* T32 encodings (ARM DDI 0487K.a, F3.1), halfwords in memory order */
-#define T32_MOVW(rd, imm)	(0xf240 | (((imm) >> 1) & 0x400) | ((imm) >> 12)), \
-				((((imm) >> 8) & 0x7) << 12 | (rd) << 8 | ((imm) & 0xff))
-#define T32_SMC			0xf7f0, 0x8000
-#define T32_IT(cond)		(0xbf08 | ((cond) << 4))	/* one instruction */
-#define T32_STR(rt, rn)		(0x6000 | ((rn) << 3) | (rt))
-#define T32_CMP(rn, rm)		(0x4280 | ((rm) << 3) | (rn))
-#define T32_B_SELF		0xe7fe
-
 /* Function IDs (r0) of the AArch32 calls: not SMCCC calls KVM knows. */
 #define A32_FN_PL310		0x55	/* with r12 = 0x102, as a PL310 call */
 #define A32_FN_FAIL		0x66	/* fails its condition: never exits */
@@ -717,65 +695,74 @@ static void test_all_smc(void)
 /*
  * The A32 caller: a call with a PL310-style function number in r12, its
  * result stored; then, with Z set, an SMCNE, which must be skipped, and an
- * SMCEQ, which must exit.
+ * SMCEQ, which must exit. Encodings from ARM DDI 0487K.a, F5.1.
  */
 static const uint32_t a32_calls[] = {
-	A32_MOVW(0, A32_FN_PL310),
-	A32_MOVW(12, A32_PL310_R12),
-	A32_SMC(COND_AL),			/* offset 8 */
-	A32_STR(0, 1),
-	A32_CMP(0, 0),
-	A32_MOVW(0, A32_FN_FAIL),
-	A32_SMC(COND_NE),
-	A32_MOVW(0, A32_FN_PASS),
-	A32_SMC(COND_EQ),			/* offset 32 */
-	A32_STR(0, 1),
-	A32_B_SELF,
+	0xe3000055,	/*  0: movw	r0, #0x55 */
+	0xe300c102,	/*  4: movw	r12, #0x102 */
+	0xe1600070,	/*  8: smc	#0 */
+	0xe5810000,	/*  c: str	r0, [r1] */
+	0xe1500000,	/* 10: cmp	r0, r0 */
+	0xe3000066,	/* 14: movw	r0, #0x66 */
+	0x11600070,	/* 18: smcne	#0 */
+	0xe3000077,	/* 1c: movw	r0, #0x77 */
+	0x01600070,	/* 20: smceq	#0 */
+	0xe5810000,	/* 24: str	r0, [r1] */
+	0xeafffffe,	/* 28: b	. */
 };
 
-/* The same in T32, the conditional SMCs each in a one-instruction IT block. */
+/*
+ * The same in T32 (ARM DDI 0487K.a, F3.1), as halfwords in memory order,
+ * each conditional SMC alone in an IT block.
+ */
 static const uint16_t t32_calls[] = {
-	T32_MOVW(0, A32_FN_PL310),
-	T32_MOVW(12, A32_PL310_R12),
-	T32_SMC,				/* offset 8 */
-	T32_STR(0, 1),
-	T32_CMP(0, 0),
-	T32_MOVW(0, A32_FN_FAIL),
-	T32_IT(COND_NE),
-	T32_SMC,
-	T32_MOVW(0, A32_FN_PASS),
-	T32_IT(COND_EQ),
-	T32_SMC,				/* offset 32 */
-	T32_STR(0, 1),
-	T32_B_SELF,
+	0xf240, 0x0055,	/*  0: movw	r0, #0x55 */
+	0xf240, 0x1c02,	/*  4: movw	r12, #0x102 */
+	0xf7f0, 0x8000,	/*  8: smc	#0 */
+	0x6008,		/*  c: str	r0, [r1] */
+	0x4280,		/*  e: cmp	r0, r0 */
+	0xf240, 0x0066,	/* 10: movw	r0, #0x66 */
+	0xbf18,		/* 14: it	ne */
+	0xf7f0, 0x8000,	/* 16: smcne	#0 */
+	0xf240, 0x0077,	/* 1a: movw	r0, #0x77 */
+	0xbf08,		/* 1e: it	eq */
+	0xf7f0, 0x8000,	/* 20: smceq	#0 */
+	0x6008,		/* 24: str	r0, [r1] */
+	0xe7fe,		/* 26: b	. */
 };
+
+/* Both programs: the PL310 call's SMC, and the SMC that passes. */
+#define A32_PL310_SMC		0x8
+#define A32_PASS_SMC		0x20
 
 /*
  * A call from FIQ mode: r8-r12 of User mode, then of FIQ mode, are set to
  * distinct values, r12_fiq to the PL310 number; the result and r12 are
  * stored after the call.
  */
-#define A32_R(n)		(0x1100 + (n))	/* User/System rN */
-#define A32_R_FIQ(n)		(0xf100 + (n))	/* FIQ-mode rN */
+#define A32_R(n)		(0x1100 + (n))	/* User mode rN */
+#define A32_R_FIQ(n)		(0xf100 + (n))	/* FIQ mode rN */
 
 static const uint32_t a32_fiq_call[] = {
-	A32_MOVW(8, A32_R(8)),
-	A32_MOVW(9, A32_R(9)),
-	A32_MOVW(10, A32_R(10)),
-	A32_MOVW(11, A32_R(11)),
-	A32_MOVW(12, A32_R(12)),
-	A32_CPS(A32_MODE_FIQ),
-	A32_MOVW(8, A32_R_FIQ(8)),
-	A32_MOVW(9, A32_R_FIQ(9)),
-	A32_MOVW(10, A32_R_FIQ(10)),
-	A32_MOVW(11, A32_R_FIQ(11)),
-	A32_MOVW(12, A32_PL310_R12),
-	A32_MOVW(0, A32_FN_PL310),
-	A32_SMC(COND_AL),
-	A32_STR(0, 1),
-	A32_STR(12, 1),
-	A32_B_SELF,
+	0xe3018108,	/*  0: movw	r8, #0x1108 */
+	0xe3019109,	/*  4: movw	r9, #0x1109 */
+	0xe301a10a,	/*  8: movw	r10, #0x110a */
+	0xe301b10b,	/*  c: movw	r11, #0x110b */
+	0xe301c10c,	/* 10: movw	r12, #0x110c */
+	0xf1020011,	/* 14: cps	#0x11		@ FIQ mode */
+	0xe30f8108,	/* 18: movw	r8, #0xf108 */
+	0xe30f9109,	/* 1c: movw	r9, #0xf109 */
+	0xe30fa10a,	/* 20: movw	r10, #0xf10a */
+	0xe30fb10b,	/* 24: movw	r11, #0xf10b */
+	0xe300c102,	/* 28: movw	r12, #0x102 */
+	0xe3000055,	/* 2c: movw	r0, #0x55 */
+	0xe1600070,	/* 30: smc	#0 */
+	0xe5810000,	/* 34: str	r0, [r1] */
+	0xe581c000,	/* 38: str	r12, [r1] */
+	0xeafffffe,	/* 3c: b	. */
 };
+
+#define A32_FIQ_SMC		0x30
 
 #define AARCH32_TESTS		3
 
@@ -863,7 +850,7 @@ static void test_aarch32_calls(bool thumb)
 		vm = aarch32_vm(a32_calls, sizeof(a32_calls), A32_CPSR_SVC,
 				&vcpu, &gpa);
 
-	aarch32_expect_call(vcpu, A32_FN_PL310, gpa + 8);
+	aarch32_expect_call(vcpu, A32_FN_PL310, gpa + A32_PL310_SMC);
 	TEST_ASSERT(get_reg(vcpu, ARM64_CORE_REG(regs.regs[12])) == A32_PL310_R12,
 		    "%s: r12 (x12) is 0x%lx, expected 0x%x", isa,
 		    get_reg(vcpu, ARM64_CORE_REG(regs.regs[12])), A32_PL310_R12);
@@ -871,7 +858,7 @@ static void test_aarch32_calls(bool thumb)
 	aarch32_expect_store(vcpu, 0xcafe);
 
 	/* An exit for A32_FN_FAIL here would be the failed SMC's. */
-	aarch32_expect_call(vcpu, A32_FN_PASS, gpa + 32);
+	aarch32_expect_call(vcpu, A32_FN_PASS, gpa + A32_PASS_SMC);
 	vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.regs[0]), 0xbeef);
 	aarch32_expect_store(vcpu, 0xbeef);
 	TEST_ASSERT(vcpu_stat(vcpu, "smccc_exit_user") == 2,
@@ -879,7 +866,7 @@ static void test_aarch32_calls(bool thumb)
 		    vcpu_stat(vcpu, "smccc_exit_user"));
 
 	kvm_vm_free(vm);
-	ksft_test_result_pass("%s caller: r12 = 0x102 and r0 through ONE_REG; SMCNE skipped, SMCEQ forwarded\n",
+	ksft_test_result_pass("%s: r12 = 0x102, r0 by ONE_REG, SMCNE skipped, SMCEQ exits\n",
 			      isa);
 }
 
@@ -896,7 +883,7 @@ static void test_aarch32_fiq_banked(void)
 
 	vm = aarch32_vm(a32_fiq_call, sizeof(a32_fiq_call), A32_CPSR_SVC,
 			&vcpu, &gpa);
-	aarch32_expect_call(vcpu, A32_FN_PL310, gpa + 12 * 4);
+	aarch32_expect_call(vcpu, A32_FN_PL310, gpa + A32_FIQ_SMC);
 	TEST_ASSERT((get_reg(vcpu, ARM64_CORE_REG(regs.pstate)) & 0x1f) == A32_MODE_FIQ,
 		    "the caller is not in FIQ mode");
 	for (n = 8; n <= 12; n++) {
