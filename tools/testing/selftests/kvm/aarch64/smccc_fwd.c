@@ -738,7 +738,10 @@ static const uint16_t t32_calls[] = {
 /*
  * A call from FIQ mode: r8-r12 of User mode, then of FIQ mode, are set to
  * distinct values, r12_fiq to the PL310 number; the result and r12 are
- * stored after the call.
+ * stored after the call, r12 through r0: QEMU 7.2 reports the AArch32
+ * register number in the SRT of a data abort (12), where the Arm ARM asks
+ * for the AArch64 view (28 in FIQ mode), and KVM would then emulate the
+ * store of x12.
  */
 #define A32_R(n)		(0x1100 + (n))	/* User mode rN */
 #define A32_R_FIQ(n)		(0xf100 + (n))	/* FIQ mode rN */
@@ -758,8 +761,9 @@ static const uint32_t a32_fiq_call[] = {
 	0xe3000055,	/* 2c: movw	r0, #0x55 */
 	0xe1600070,	/* 30: smc	#0 */
 	0xe5810000,	/* 34: str	r0, [r1] */
-	0xe581c000,	/* 38: str	r12, [r1] */
-	0xeafffffe,	/* 3c: b	. */
+	0xe1a0000c,	/* 38: mov	r0, r12 */
+	0xe5810000,	/* 3c: str	r0, [r1] */
+	0xeafffffe,	/* 40: b	. */
 };
 
 #define A32_FIQ_SMC		0x30
