@@ -71,8 +71,8 @@ VMRUN_INPUTS	= --out $(OUT) --kernel $< --initramfs $(INITRAMFS) \
 help:
 	@echo "vmmfw: KVM/arm64 patches that let a VMM play its guest's firmware"
 	@echo
-	@echo "  make check          build everything, run the suite on each platform (dt, acpi, acpi-ras, a72,"
-	@echo "                      a64fx) in VHE and nVHE (a72: nVHE only) (TESTS=\"a b\")"
+	@echo "  make check          build everything, run the suite on each platform (dt, acpi, acpi-ras, a72)"
+	@echo "                      in VHE and nVHE (a72: nVHE only) (TESTS=\"a b\")"
 	@echo "  make run            boot the patched kernel into a shell (MODE=nvhe, PLATFORM=acpi-ras|a72,"
 	@echo "                      CMD='...', EXTRA=dir)"
 	@echo "  make check-debug    the suite on a KASAN/UBSAN/lockdep kernel"

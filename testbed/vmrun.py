@@ -6,7 +6,7 @@
                  [--modes "vhe nvhe"] [--tests "a b"] [--tap out/check.tap]
                  [--modules DIR] [--hest-template hest.dsl]
   vmrun.py run   --kernel Image --initramfs base.cpio.gz [--mode vhe|nvhe]
-                 [--platform dt|acpi|acpi-ras|a72|a64fx] [--cmd '...'] [--extra DIR]
+                 [--platform dt|acpi|acpi-ras|a72] [--cmd '...'] [--extra DIR]
                  [--modules DIR] [--hest-template hest.dsl]
 
 The guest side is testbed/init; it prints the @@ markers parsed here. A job
@@ -53,8 +53,6 @@ MODES = {
 #   testbed/acpi/hest-sei.dsl, which adds an SEI source.
 # a72: a Cortex-A72, which has AArch32 at EL1 and EL0, but neither VHE
 #   (so nVHE only) nor the RAS extension.
-# a64fx: AArch64 only at every EL (what aarch32_id_regs needs: -cpu max and
-#   the A72 have AArch32 EL0), VHE, no RAS extension.
 GHES_DYNDBG = 'dyndbg="file ghes.c +p"'
 BOOTS = {
     "dt": "",                                   # -kernel, QEMU's device tree
@@ -81,7 +79,6 @@ PLATFORMS = {
                          ("vhe", "nvhe"), hest=True,
                          ghes={"SEA": True, "SEI": True}),
     "a72": Platform(VIRT, "cortex-a72", None, "dt", ("nvhe",)),
-    "a64fx": Platform(VIRT, "a64fx", None, "dt", ("vhe", "nvhe")),
 }
 NOTIFY_TYPES = {"SEA": 8, "SEI": 9}
 
