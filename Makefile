@@ -18,7 +18,7 @@ INITRAMFS	:= $(OUT)/initramfs.cpio.gz
 BUSYBOX		:= $(OUT)/deps/busybox
 
 JOBS		?= $(shell nproc)
-MODE		?= vhe
+MODE		?=
 PLATFORM	?= dt
 FLAVOUR		?= default
 TESTS		?=
@@ -71,9 +71,9 @@ VMRUN_INPUTS	= --out $(OUT) --kernel $< --initramfs $(INITRAMFS) \
 help:
 	@echo "vmmfw: KVM/arm64 patches that let a VMM play its guest's firmware"
 	@echo
-	@echo "  make check          build everything, run the suite on each platform (dt, acpi, acpi-ras)"
-	@echo "                      in VHE and nVHE (TESTS=\"a b\")"
-	@echo "  make run            boot the patched kernel into a shell (MODE=nvhe, PLATFORM=acpi-ras,"
+	@echo "  make check          build everything, run the suite on each platform (dt, acpi, acpi-ras, a72)"
+	@echo "                      in VHE and nVHE (a72: nVHE only) (TESTS=\"a b\")"
+	@echo "  make run            boot the patched kernel into a shell (MODE=nvhe, PLATFORM=acpi-ras|a72,"
 	@echo "                      CMD='...', EXTRA=dir)"
 	@echo "  make check-debug    the suite on a KASAN/UBSAN/lockdep kernel"
 	@echo "  make bench          the SMCCC forwarding benchmark in the VM (MODE=nvhe)"
@@ -158,7 +158,7 @@ check-debug: $(KB_debug)/arch/arm64/boot/Image $(INITRAMFS) $(OUT)/modules/debug
 		--timeout-scale 6 --tag check-debug --tap $(OUT)/check-debug.tap
 
 run: $(KB)/arch/arm64/boot/Image $(INITRAMFS) $(MODS)/.stamp
-	@$(VMRUN) run $(VMRUN_INPUTS) --mode $(MODE) --platform $(PLATFORM) \
+	@$(VMRUN) run $(VMRUN_INPUTS) $(if $(MODE),--mode $(MODE)) --platform $(PLATFORM) \
 		$(if $(value CMD),--cmd '$(subst ','\'',$(value CMD))') \
 		$(if $(EXTRA),--extra '$(EXTRA)')
 
@@ -166,7 +166,7 @@ run: $(KB)/arch/arm64/boot/Image $(INITRAMFS) $(MODS)/.stamp
 # test. BENCH_ARGS go to smccc_fwd_bench (-n calls per sample, -r reps).
 bench: $(KB_default)/arch/arm64/boot/Image $(INITRAMFS)
 	@$(VMRUN) run --out $(OUT) --kernel $< --initramfs $(INITRAMFS) \
-		--mode $(MODE) --cmd 'smccc_fwd_bench $(BENCH_ARGS)'
+		$(if $(MODE),--mode $(MODE)) --cmd 'smccc_fwd_bench $(BENCH_ARGS)'
 
 # --- the series -------------------------------------------------------------
 series: $(TREE_STAMP)

@@ -6,7 +6,7 @@
                  [--modes "vhe nvhe"] [--tests "a b"] [--tap out/check.tap]
                  [--modules DIR] [--hest-template hest.dsl]
   vmrun.py run   --kernel Image --initramfs base.cpio.gz [--mode vhe|nvhe]
-                 [--platform dt|acpi|acpi-ras] [--cmd '...'] [--extra DIR]
+                 [--platform dt|acpi|acpi-ras|a72] [--cmd '...'] [--extra DIR]
                  [--modules DIR] [--hest-template hest.dsl]
 
 The guest side is testbed/init; it prints the @@ markers parsed here. A job
@@ -40,22 +40,45 @@ MODES = {
     "nvhe": ("kvm-arm.mode=nvhe", "Hyp nVHE mode initialized successfully"),
 }
 
-# A platform is the machine the host kernel boots on: its QEMU machine
-# options, firmware, command line, and the GHES error sources the kernel
-# must register on it (HEST notification type -> must it be there?).
-# The acpi platforms boot through UEFI with QEMU's RAS support, whose HEST
-# has one GHESv2 source notified by SEA; acpi-ras replaces that HEST with
-# testbed/acpi/hest-sei.dsl, which adds an SEI source.
+# A platform is the machine the host kernel boots on, one entry of this
+# table: QEMU's machine and CPU, the firmware QEMU loads (None: QEMU loads
+# the kernel itself), the kind of boot (its kernel command line), the KVM
+# modes it runs in, whether the initrd carries the HEST override, and the
+# GHES error sources the kernel must register on it (HEST notification
+# type -> must it be there?). A new platform is a new entry.
+#
+# dt: the default, -cpu max (VHE, RAS, AArch32 at EL0 and EL1).
+# acpi, acpi-ras: UEFI and ACPI with QEMU's RAS support, whose HEST has one
+#   GHESv2 source notified by SEA; acpi-ras replaces that HEST with
+#   testbed/acpi/hest-sei.dsl, which adds an SEI source.
+# a72: a Cortex-A72, which has AArch32 at EL1 and EL0, but neither VHE
+#   (so nVHE only) nor the RAS extension.
 GHES_DYNDBG = 'dyndbg="file ghes.c +p"'
+BOOTS = {
+    "dt": "",                                   # -kernel, QEMU's device tree
+    "acpi": "acpi=force " + GHES_DYNDBG,        # UEFI, ACPI tables
+}
+VIRT = "virt,virtualization=on,gic-version=3"
+CPU_MAX = "max,pauth-impdef=on"
+
+
+class Platform:
+    def __init__(self, machine, cpu, firmware, boot, modes, hest=False,
+                 ghes=None):
+        assert boot in BOOTS and all(m in MODES for m in modes)
+        self.machine, self.cpu, self.firmware = machine, cpu, firmware
+        self.boot, self.modes, self.hest = boot, modes, hest
+        self.ghes = ghes or {}
+
+
 PLATFORMS = {
-    "dt": {"machine": "", "bios": None, "append": "", "hest": False,
-           "ghes": {}},
-    "acpi": {"machine": ",ras=on", "bios": EFI_FW,
-             "append": "acpi=force " + GHES_DYNDBG, "hest": False,
-             "ghes": {"SEA": True, "SEI": False}},
-    "acpi-ras": {"machine": ",ras=on", "bios": EFI_FW,
-                 "append": "acpi=force " + GHES_DYNDBG, "hest": True,
-                 "ghes": {"SEA": True, "SEI": True}},
+    "dt": Platform(VIRT, CPU_MAX, None, "dt", ("vhe", "nvhe")),
+    "acpi": Platform(VIRT + ",ras=on", CPU_MAX, EFI_FW, "acpi",
+                     ("vhe", "nvhe"), ghes={"SEA": True, "SEI": False}),
+    "acpi-ras": Platform(VIRT + ",ras=on", CPU_MAX, EFI_FW, "acpi",
+                         ("vhe", "nvhe"), hest=True,
+                         ghes={"SEA": True, "SEI": True}),
+    "a72": Platform(VIRT, "cortex-a72", None, "dt", ("nvhe",)),
 }
 NOTIFY_TYPES = {"SEA": 8, "SEI": 9}
 
@@ -173,7 +196,7 @@ def build_hest(args, base):
 def prepare_hest(args, platforms, scale=1):
     """Set args.hest_aml for the platforms that load the HEST override."""
     args.hest_aml = None
-    if any(PLATFORMS[p]["hest"] for p in platforms):
+    if any(PLATFORMS[p].hest for p in platforms):
         base = hest_base(args, scale)
         if base:
             args.hest_aml = build_hest(args, base)
@@ -204,13 +227,13 @@ def module_files(moddir):
 def make_initrd(args, tag, platform, files, extra=None):
     os.makedirs(os.path.join(args.out, "vm"), exist_ok=True)
     path = os.path.join(args.out, "vm", f"{tag}.cpio.gz")
-    if PLATFORMS[platform]["ghes"]:
+    if PLATFORMS[platform].ghes:
         mods = module_files(args.modules)
         if not mods:
             die(f"no test module (*.ko) in {args.modules}: make modules")
         files = dict(files, **mods)
     with open(path, "wb") as out, open(args.initramfs, "rb") as base:
-        if PLATFORMS[platform]["hest"]:
+        if PLATFORMS[platform].hest:
             out.write(hest_cpio(args.hest_aml))
         shutil.copyfileobj(base, out)
         out.write(job_cpio(files, extra))
@@ -219,12 +242,11 @@ def make_initrd(args, tag, platform, files, extra=None):
 
 def qemu_cmd(args, platform, mode, initrd):
     plat = PLATFORMS[platform]
-    append = " ".join(["console=ttyAMA0 panic=-1 loglevel=4", plat["append"],
+    append = " ".join(["console=ttyAMA0 panic=-1 loglevel=4", BOOTS[plat.boot],
                        MODES[mode][0]])
-    bios = ["-bios", plat["bios"]] if plat["bios"] else []
-    return [QEMU, "-machine", "virt,virtualization=on,gic-version=3" +
-            plat["machine"], *bios,
-            "-cpu", "max,pauth-impdef=on", "-smp", "2", "-m", "2048",
+    bios = ["-bios", plat.firmware] if plat.firmware else []
+    return [QEMU, "-machine", plat.machine, *bios,
+            "-cpu", plat.cpu, "-smp", "2", "-m", "2048",
             "-nographic", "-no-reboot", "-nic", "none", "-kernel", args.kernel,
             "-initrd", initrd, "-append", " ".join(append.split())]
 
@@ -232,7 +254,7 @@ def qemu_cmd(args, platform, mode, initrd):
 def ghes_problems(platform, klog):
     """What the kernel log says against the platform's GHES sources."""
     problems = []
-    for name, wanted in PLATFORMS[platform]["ghes"].items():
+    for name, wanted in PLATFORMS[platform].ghes.items():
         pat = re.compile(r"GHES\.\d+: error source \d+ registered, "
                          rf"notification type {NOTIFY_TYPES[name]}$")
         found = any(pat.search(l.rstrip()) for l in klog)
@@ -363,7 +385,7 @@ def run_mode(args, platform, mode, tests, tap, scale):
             tap.result(f"{boot}:{name}", "fail", detail if first else (), reason)
             first = False
 
-    if PLATFORMS[platform]["hest"] and not args.hest_aml:
+    if PLATFORMS[platform].hest and not args.hest_aml:
         why = "no HEST override: the acpi probe boot did not show QEMU's HEST"
         tap.result(f"{boot}:boot", "fail", (), why)
         fail_rest("not run: " + why, ())
@@ -376,7 +398,7 @@ def run_mode(args, platform, mode, tests, tap, scale):
     # Boot: KVM must come up in the requested mode, with a clean log, the
     # platform's GHES sources and the test modules loaded.
     booted = modfail = None
-    modules = len(module_files(args.modules)) if PLATFORMS[platform]["ghes"] else 0
+    modules = len(module_files(args.modules)) if PLATFORMS[platform].ghes else 0
     loaded = 0
     while booted is None:
         line = con.readline(BOOT_TIMEOUT * scale)
@@ -471,29 +493,33 @@ def run_mode(args, platform, mode, tests, tap, scale):
 
 def check_platform_inputs(args, platforms):
     for p in platforms:
-        if PLATFORMS[p]["ghes"] and not args.modules:
+        if PLATFORMS[p].ghes and not args.modules:
             die(f"platform {p} needs --modules (make modules)")
-        if PLATFORMS[p]["hest"] and not args.hest_template:
+        if PLATFORMS[p].hest and not args.hest_template:
             die(f"platform {p} needs --hest-template")
 
 
 def cmd_check(args):
     check_qemu()
     suite = read_suite(args.suite)
-    if args.tests.split():
-        names = {t[1]: t for t in suite}
-        unknown = [t for t in args.tests.split() if t not in names]
+    wanted = args.tests.split()
+    if wanted:
+        # A name may be in several sections: it runs on each platform.
+        unknown = [t for t in wanted if t not in {t[1] for t in suite}]
         if unknown:
             die(f"unknown test(s) {' '.join(unknown)}: see {args.suite}")
-        suite = [names[t] for t in args.tests.split()]
+        suite = [t for t in suite if t[1] in wanted]
     platforms = [p for p in PLATFORMS if any(t[0] == p for t in suite)]
     check_platform_inputs(args, platforms)
     prepare_hest(args, platforms, args.timeout_scale)
-    modes = args.modes.split()
-    tap = Tap(args.tap, len(modes) * (len(suite) + len(platforms)))
+    # Each platform boots in the requested modes it has.
+    modes = {p: [m for m in args.modes.split() if m in PLATFORMS[p].modes]
+             for p in platforms}
+    tap = Tap(args.tap, sum(len(modes[p]) * (1 + sum(t[0] == p for t in suite))
+                            for p in platforms))
     for platform in platforms:
         tests = [t[1:] for t in suite if t[0] == platform]
-        for mode in modes:
+        for mode in modes[platform]:
             run_mode(args, platform, mode, tests, tap, args.timeout_scale)
     tap.close()
     return 1 if tap.counts["failed"] else 0
@@ -501,9 +527,13 @@ def cmd_check(args):
 
 def cmd_run(args):
     check_qemu()
+    modes = PLATFORMS[args.platform].modes
+    args.mode = args.mode or modes[0]
+    if args.mode not in modes:
+        die(f"platform {args.platform} boots KVM in {' or '.join(modes)} mode only")
     check_platform_inputs(args, [args.platform])
     prepare_hest(args, [args.platform])
-    if PLATFORMS[args.platform]["hest"] and not args.hest_aml:
+    if PLATFORMS[args.platform].hest and not args.hest_aml:
         die("the acpi probe boot did not show QEMU's HEST; see out/vm/run-hest-probe.log")
     if args.extra and not os.path.isdir(args.extra):
         die(f"EXTRA={args.extra} is not a directory")
@@ -563,7 +593,8 @@ def main():
     c.add_argument("--tag", default="check",
                    help="name of the run, for its files in OUT/vm")
     r = sub.choices["run"]
-    r.add_argument("--mode", default="vhe", choices=sorted(MODES))
+    r.add_argument("--mode", choices=sorted(MODES),
+                   help="default: the platform's first mode")
     r.add_argument("--platform", default="dt", choices=list(PLATFORMS))
     r.add_argument("--cmd")
     r.add_argument("--extra")

@@ -17,7 +17,11 @@
  *    ret, whatever the immediate; forwarded ones report it;
  *  - ranges mixed with KVM_ARM_VM_SMCCC_FILTER entries;
  *  - KVM_ARM_SMCCC_FWD_ALL_SMC, with a non-SMCCC call and a non-zero
- *    immediate, from AArch64 and (where the CPU has it) AArch32;
+ *    immediate, from AArch64;
+ *  - where the CPU has AArch32 EL1, SMCs from A32 and T32 callers: a
+ *    PL310-style call with r12 = 0x102, conditional SMCs that pass and
+ *    fail (in IT blocks for T32), and FIQ mode's banked r8-r12, all read
+ *    and completed through ONE_REG;
  *  - the vCPU stat and the tracepoint;
  *  - several vCPUs forwarding at once, with no call lost or duplicated.
  */
@@ -865,65 +869,304 @@ static void test_all_smc(void)
 	ksft_test_result_pass("ALL_SMC: immediate 0x42, full x0, PSCI; not the arch calls\n");
 }
 
+/* --- AArch32 callers ---------------------------------------------------- */
+
 /*
- * An AArch32 guest, MMU off, running at the start of a page:
- *	movw	r0, #0x55
- *	movw	r12, #0x102		@ PL310-style function number in r12
- *	smc	#0
- *	str	r0, [r1]		@ r1: an MMIO address, to show r0
- *	b	.
+ * AArch32 guests run hand-assembled code at the start of a page, with the
+ * MMU off, in Supervisor mode with A, I and F masked. r1 holds an MMIO
+ * address: "str rN, [r1]" shows rN to the host. Every call is forwarded
+ * with KVM_ARM_SMCCC_FWD_ALL_SMC, r0 being the function ID, and completed
+ * the way a VMM that owns the registers completes it: KVM_SET_ONE_REG.
+ *
+ * An AArch32 caller's registers are read and written through the AArch64
+ * core registers they map to (ARM DDI 0487K.a, "Mapping of the AArch32
+ * general-purpose registers to AArch64"): r0-r12 are x0-x12 in every mode
+ * but FIQ, whose banked r8-r12 are x24-x28.
  */
-static const uint32_t aarch32_code[] = {
-	0xe3000055, 0xe300c102, 0xe1600070, 0xe5810000, 0xeafffffe,
+#define A32_MMIO_GPA		0x3f000000ul
+#define A32_CPSR_SVC		0x1d3		/* SVC mode, A, I and F masked */
+#define A32_CPSR_T		BIT(5)
+#define A32_CPSR_IT		(GENMASK(26, 25) | GENMASK(15, 10))
+#define A32_MODE_FIQ		0x11
+
+/* Function IDs (r0) of the AArch32 calls: not SMCCC calls KVM knows. */
+#define A32_FN_PL310		0x55	/* with r12 = 0x102, as a PL310 call */
+#define A32_FN_FAIL		0x66	/* fails its condition: never exits */
+#define A32_FN_PASS		0x77	/* passes its condition */
+#define A32_PL310_R12		0x102
+
+/*
+ * The A32 caller: a call with a PL310-style function number in r12, its
+ * result stored; then, with Z set, an SMCNE, which must be skipped, and an
+ * SMCEQ, which must exit. Encodings from ARM DDI 0487K.a, F5.1.
+ */
+static const uint32_t a32_calls[] = {
+	0xe3000055,	/*  0: movw	r0, #0x55 */
+	0xe300c102,	/*  4: movw	r12, #0x102 */
+	0xe1600070,	/*  8: smc	#0 */
+	0xe5810000,	/*  c: str	r0, [r1] */
+	0xe1500000,	/* 10: cmp	r0, r0 */
+	0xe3000066,	/* 14: movw	r0, #0x66 */
+	0x11600070,	/* 18: smcne	#0 */
+	0xe3000077,	/* 1c: movw	r0, #0x77 */
+	0x01600070,	/* 20: smceq	#0 */
+	0xe5810000,	/* 24: str	r0, [r1] */
+	0xeafffffe,	/* 28: b	. */
 };
 
-#define AARCH32_MMIO_GPA	0x3f000000ul
-/* CPSR: AArch32 Supervisor mode, with A, I and F masked */
-#define AARCH32_SVC_MASKED	0x1d3
+/*
+ * The same in T32 (ARM DDI 0487K.a, F3.1), as halfwords in memory order,
+ * each conditional SMC alone in an IT block.
+ */
+static const uint16_t t32_calls[] = {
+	0xf240, 0x0055,	/*  0: movw	r0, #0x55 */
+	0xf240, 0x1c02,	/*  4: movw	r12, #0x102 */
+	0xf7f0, 0x8000,	/*  8: smc	#0 */
+	0x6008,		/*  c: str	r0, [r1] */
+	0x4280,		/*  e: cmp	r0, r0 */
+	0xf240, 0x0066,	/* 10: movw	r0, #0x66 */
+	0xbf18,		/* 14: it	ne */
+	0xf7f0, 0x8000,	/* 16: smcne	#0 */
+	0xf240, 0x0077,	/* 1a: movw	r0, #0x77 */
+	0xbf08,		/* 1e: it	eq */
+	0xf7f0, 0x8000,	/* 20: smceq	#0 */
+	0x6008,		/* 24: str	r0, [r1] */
+	0xe7fe,		/* 26: b	. */
+};
 
-static void test_all_smc_aarch32(void)
+/* Both programs: the PL310 call's SMC, and the SMC that passes. */
+#define A32_PL310_SMC		0x8
+#define A32_PASS_SMC		0x20
+
+/*
+ * A call from FIQ mode: r8-r12 of User mode, then of FIQ mode, are set to
+ * distinct values, r12_fiq to the PL310 number; the result and r12 are
+ * stored after the call, r12 through r0: QEMU 7.2 reports the AArch32
+ * register number in the SRT of a data abort (12), where the Arm ARM asks
+ * for the AArch64 view (28 in FIQ mode), and KVM would then emulate the
+ * store of x12.
+ */
+#define A32_R(n)		(0x1100 + (n))	/* User mode rN */
+#define A32_R_FIQ(n)		(0xf100 + (n))	/* FIQ mode rN */
+
+static const uint32_t a32_fiq_call[] = {
+	0xe3018108,	/*  0: movw	r8, #0x1108 */
+	0xe3019109,	/*  4: movw	r9, #0x1109 */
+	0xe301a10a,	/*  8: movw	r10, #0x110a */
+	0xe301b10b,	/*  c: movw	r11, #0x110b */
+	0xe301c10c,	/* 10: movw	r12, #0x110c */
+	0xf1020011,	/* 14: cps	#0x11		@ FIQ mode */
+	0xe30f8108,	/* 18: movw	r8, #0xf108 */
+	0xe30f9109,	/* 1c: movw	r9, #0xf109 */
+	0xe30fa10a,	/* 20: movw	r10, #0xf10a */
+	0xe30fb10b,	/* 24: movw	r11, #0xf10b */
+	0xe300c102,	/* 28: movw	r12, #0x102 */
+	0xe3000055,	/* 2c: movw	r0, #0x55 */
+	0xe1600070,	/* 30: smc	#0 */
+	0xe5810000,	/* 34: str	r0, [r1] */
+	0xe1a0000c,	/* 38: mov	r0, r12 */
+	0xe5810000,	/* 3c: str	r0, [r1] */
+	0xeafffffe,	/* 40: b	. */
+};
+
+#define A32_FIQ_SMC		0x30
+
+#define AARCH32_TESTS		4
+
+static bool aarch32_el1_supported(const char *what)
+{
+	if (kvm_check_cap(KVM_CAP_ARM_EL1_32BIT))
+		return true;
+	ksft_test_result_skip("%s: no AArch32 EL1 (KVM_CAP_ARM_EL1_32BIT)\n",
+			      what);
+	return false;
+}
+
+/* A VM whose only vCPU runs @code from AArch32 EL1; the VMM forwards all SMCs. */
+static struct kvm_vm *aarch32_vm(const void *code, size_t size, uint64_t cpsr,
+				 struct kvm_vcpu **vcpu, vm_paddr_t *gpa)
 {
 	struct kvm_vcpu_init init;
+	struct kvm_vm *vm;
+
+	vm = vm_create(1);
+	*gpa = addr_gva2gpa(vm, vm_vaddr_alloc_page(vm));
+	memcpy(addr_gpa2hva(vm, *gpa), code, size);
+
+	*vcpu = __vm_vcpu_add(vm, 0);
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	init.features[0] |= 1 << KVM_ARM_VCPU_EL1_32BIT;
+	vcpu_ioctl(*vcpu, KVM_ARM_VCPU_INIT, &init);
+	vcpu_set_reg(*vcpu, ARM64_CORE_REG(regs.pc), *gpa);
+	vcpu_set_reg(*vcpu, ARM64_CORE_REG(regs.pstate), cpsr);
+	vcpu_set_reg(*vcpu, ARM64_CORE_REG(regs.regs[1]), A32_MMIO_GPA);
+
+	enable_fwd(vm, 0, 0, FWD_SMC | KVM_ARM_SMCCC_FWD_ALL_SMC);
+	return vm;
+}
+
+/* Run into the SMC of @nr; it exits with the PC past the SMC at @pc. */
+static void aarch32_expect_call(struct kvm_vcpu *vcpu, uint32_t nr, uint64_t pc)
+{
+	uint64_t pstate;
+
+	expect_exit(vcpu, nr, SMC_INSN, KVM_HYPERCALL_EXIT_AARCH32);
+	TEST_ASSERT(get_reg(vcpu, ARM64_CORE_REG(regs.pc)) == pc + 4,
+		    "0x%x: PC 0x%lx, expected 0x%lx, past the SMC", nr,
+		    get_reg(vcpu, ARM64_CORE_REG(regs.pc)), pc + 4);
+	pstate = get_reg(vcpu, ARM64_CORE_REG(regs.pstate));
+	TEST_ASSERT(!(pstate & A32_CPSR_IT),
+		    "0x%x: IT state 0x%lx left after the SMC", nr,
+		    pstate & A32_CPSR_IT);
+}
+
+/* Run into the guest's store of a register; it holds @val. */
+static void aarch32_expect_store(struct kvm_vcpu *vcpu, uint32_t val)
+{
+	struct kvm_run *run = vcpu->run;
+	uint32_t data;
+
+	vcpu_run(vcpu);
+	TEST_ASSERT(run->exit_reason == KVM_EXIT_MMIO && run->mmio.is_write &&
+		    run->mmio.phys_addr == A32_MMIO_GPA && run->mmio.len == 4,
+		    "expected the guest's store to 0x%lx, got %s", A32_MMIO_GPA,
+		    exit_reason_str(run->exit_reason));
+	memcpy(&data, run->mmio.data, sizeof(data));
+	TEST_ASSERT(data == val, "guest stored 0x%x, expected 0x%x", data, val);
+}
+
+/*
+ * A32 or T32: the call with r12 = 0x102, whose r12 the VMM reads and whose
+ * r0 it sets with ONE_REG; then a conditional SMC that fails, which must
+ * neither exit nor stop the guest, and one that passes.
+ */
+static void test_aarch32_calls(bool thumb)
+{
+	const char *isa = thumb ? "T32" : "A32";
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	vm_paddr_t gpa;
+
+	if (!aarch32_el1_supported(isa))
+		return;
+
+	if (thumb)
+		vm = aarch32_vm(t32_calls, sizeof(t32_calls),
+				A32_CPSR_SVC | A32_CPSR_T, &vcpu, &gpa);
+	else
+		vm = aarch32_vm(a32_calls, sizeof(a32_calls), A32_CPSR_SVC,
+				&vcpu, &gpa);
+
+	aarch32_expect_call(vcpu, A32_FN_PL310, gpa + A32_PL310_SMC);
+	TEST_ASSERT(get_reg(vcpu, ARM64_CORE_REG(regs.regs[12])) == A32_PL310_R12,
+		    "%s: r12 (x12) is 0x%lx, expected 0x%x", isa,
+		    get_reg(vcpu, ARM64_CORE_REG(regs.regs[12])), A32_PL310_R12);
+	vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.regs[0]), 0xcafe);
+	aarch32_expect_store(vcpu, 0xcafe);
+
+	/* An exit for A32_FN_FAIL here would be the failed SMC's. */
+	aarch32_expect_call(vcpu, A32_FN_PASS, gpa + A32_PASS_SMC);
+	vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.regs[0]), 0xbeef);
+	aarch32_expect_store(vcpu, 0xbeef);
+	TEST_ASSERT(vcpu_stat(vcpu, "smccc_exit_user") == 2,
+		    "%s: %lu forwarded calls, expected 2", isa,
+		    vcpu_stat(vcpu, "smccc_exit_user"));
+
+	kvm_vm_free(vm);
+	ksft_test_result_pass("%s: r12 = 0x102, r0 by ONE_REG, SMCNE skipped, SMCEQ exits\n",
+			      isa);
+}
+
+/* FIQ mode: the caller's r8-r12 are x24-x28, and x8-x12 are User mode's. */
+static void test_aarch32_fiq_banked(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	vm_paddr_t gpa;
+	int n;
+
+	if (!aarch32_el1_supported("A32 FIQ mode"))
+		return;
+
+	vm = aarch32_vm(a32_fiq_call, sizeof(a32_fiq_call), A32_CPSR_SVC,
+			&vcpu, &gpa);
+	aarch32_expect_call(vcpu, A32_FN_PL310, gpa + A32_FIQ_SMC);
+	TEST_ASSERT((get_reg(vcpu, ARM64_CORE_REG(regs.pstate)) & 0x1f) == A32_MODE_FIQ,
+		    "the caller is not in FIQ mode");
+	for (n = 8; n <= 12; n++) {
+		uint64_t usr = get_reg(vcpu, ARM64_CORE_REG(regs.regs[n]));
+		uint64_t fiq = get_reg(vcpu, ARM64_CORE_REG(regs.regs[n + 16]));
+		uint64_t want = n == 12 ? A32_PL310_R12 : A32_R_FIQ(n);
+
+		TEST_ASSERT(usr == A32_R(n), "x%d (r%d_usr) is 0x%lx, expected 0x%x",
+			    n, n, usr, A32_R(n));
+		TEST_ASSERT(fiq == want, "x%d (r%d_fiq) is 0x%lx, expected 0x%lx",
+			    n + 16, n, fiq, want);
+	}
+
+	/* What the VMM writes to x28 is the caller's r12. */
+	vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.regs[0]), 0xcafe);
+	vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.regs[28]), 0xf12);
+	aarch32_expect_store(vcpu, 0xcafe);
+	aarch32_expect_store(vcpu, 0xf12);
+
+	kvm_vm_free(vm);
+	ksft_test_result_pass("A32 caller in FIQ mode: r8_fiq-r12_fiq are x24-x28\n");
+}
+
+/*
+ * An A32 HVC with a non-zero immediate, function ID 0x83000012 (an SMC32
+ * OEM call). Encodings from ARM DDI 0487K.a, F5.1.
+ */
+static const uint32_t a32_hvc_imm[] = {
+	0xe3000012,	/*  0: movw	r0, #0x12 */
+	0xe3480300,	/*  4: movt	r0, #0x8300 */
+	0xe1412374,	/*  8: hvc	#0x1234 */
+	0xeafffffe,	/*  c: b	. */
+};
+
+#define A32_FN_OEM		0x83000012u
+
+/*
+ * A filter user sees upstream's exit for an AArch32 caller too: flags 0
+ * (HVC, 32-bit instruction), ret 0; the same call in a forwarded range
+ * reports the caller's state and the immediate.
+ */
+static void test_aarch32_filter_flags(void)
+{
+	const uint64_t fwd_flags = KVM_HYPERCALL_EXIT_AARCH32 |
+				   FIELD_PREP(KVM_HYPERCALL_EXIT_IMM_MASK, 0x1234);
 	struct kvm_vcpu *vcpu;
 	struct kvm_run *run;
 	struct kvm_vm *vm;
 	vm_paddr_t gpa;
-	uint32_t data;
+	int filter;
 
-	if (!kvm_check_cap(KVM_CAP_ARM_EL1_32BIT)) {
-		ksft_test_result_skip("AArch32 ALL_SMC: no AArch32 EL1 (KVM_CAP_ARM_EL1_32BIT)\n");
+	if (!aarch32_el1_supported("A32 HVC #imm in a filter range"))
 		return;
+
+	for (filter = 0; filter <= 1; filter++) {
+		vm = aarch32_vm(a32_hvc_imm, sizeof(a32_hvc_imm), A32_CPSR_SVC,
+				&vcpu, &gpa);
+		if (filter)
+			set_filter(vm, A32_FN_OEM, 1, KVM_SMCCC_FILTER_FWD_TO_USER);
+		else
+			enable_fwd(vm, A32_FN_OEM, 1, FWD_HVC);
+		run = expect_exit(vcpu, A32_FN_OEM, HVC_INSN,
+				  filter ? 0 : fwd_flags);
+		TEST_ASSERT(!run->hypercall.ret, "ret 0x%llx at exit",
+			    run->hypercall.ret);
+		kvm_vm_free(vm);
 	}
+	ksft_test_result_pass("A32 HVC #imm: upstream flags for filter exits\n");
+}
 
-	vm = vm_create(1);
-	gpa = addr_gva2gpa(vm, vm_vaddr_alloc_page(vm));
-	memcpy(addr_gpa2hva(vm, gpa), aarch32_code, sizeof(aarch32_code));
-
-	vcpu = __vm_vcpu_add(vm, 0);
-	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
-	init.features[0] |= 1 << KVM_ARM_VCPU_EL1_32BIT;
-	vcpu_ioctl(vcpu, KVM_ARM_VCPU_INIT, &init);
-	vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.pc), gpa);
-	vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.pstate), AARCH32_SVC_MASKED);
-	vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.regs[1]), AARCH32_MMIO_GPA);
-
-	enable_fwd(vm, 0, 0, FWD_SMC | KVM_ARM_SMCCC_FWD_ALL_SMC);
-	run = expect_exit(vcpu, 0x55, SMC_INSN, KVM_HYPERCALL_EXIT_AARCH32);
-	TEST_ASSERT(get_reg(vcpu, ARM64_CORE_REG(regs.regs[12])) == 0x102,
-		    "r12 is not 0x102");
-	TEST_ASSERT(get_reg(vcpu, ARM64_CORE_REG(regs.pc)) == gpa + 12,
-		    "PC is not past the SMC");
-	vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.regs[0]), 0xcafe);
-
-	vcpu_run(vcpu);
-	TEST_ASSERT(run->exit_reason == KVM_EXIT_MMIO && run->mmio.is_write &&
-		    run->mmio.phys_addr == AARCH32_MMIO_GPA,
-		    "expected the guest's store of r0, got %s",
-		    exit_reason_str(run->exit_reason));
-	memcpy(&data, run->mmio.data, sizeof(data));
-	TEST_ASSERT(data == 0xcafe, "r0 after the SMC: 0x%x", data);
-	kvm_vm_free(vm);
-	ksft_test_result_pass("ALL_SMC from AArch32: r0/r12, PC, result\n");
+static void test_aarch32(void)
+{
+	test_aarch32_calls(false);
+	test_aarch32_calls(true);
+	test_aarch32_fiq_banked();
+	test_aarch32_filter_flags();
 }
 
 static bool tracefs_enable(const char *event, const char *val)
@@ -1068,7 +1311,7 @@ int main(void)
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_ARM_SMCCC_FORWARD));
 
 	ksft_print_header();
-	ksft_set_plan(19);
+	ksft_set_plan(18 + AARCH32_TESTS);
 
 	test_check_extension();
 	test_einval();
@@ -1086,7 +1329,7 @@ int main(void)
 	test_sdei_context_switch();
 	test_filter_coexistence();
 	test_all_smc();
-	test_all_smc_aarch32();
+	test_aarch32();
 	test_tracepoint();
 	test_concurrent();
 
