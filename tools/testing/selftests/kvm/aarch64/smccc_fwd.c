@@ -92,6 +92,20 @@ static void guest_id_list(int nr, enum conduit conduit)
 	GUEST_DONE();
 }
 
+/* An SMC #0 with all of x0 as given, x1-x3 = ARG(1-3). */
+static void guest_smc_x0(uint64_t x0)
+{
+	register uint64_t r0 asm("x0") = x0;
+	register uint64_t r1 asm("x1") = ARG(1);
+	register uint64_t r2 asm("x2") = ARG(2);
+	register uint64_t r3 asm("x3") = ARG(3);
+
+	asm volatile("smc #0"
+		     : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3) : : "memory");
+	GUEST_SYNC_ARGS(x0, r0, r1, r2, r3);
+	GUEST_DONE();
+}
+
 /* SMC with an immediate: not an SMCCC call (DEN0028E 2.9). */
 static void guest_smc_imm(uint64_t x0)
 {
@@ -675,21 +689,27 @@ void guest_sdei_record(uint64_t event, uint64_t arg, uint64_t pc, uint64_t pstat
 
 /*
  * The handler keeps x18-x30 and SP, as a client's handler must; the
- * dispatcher restores x0-x17, PC and PSTATE on SDEI_EVENT_COMPLETE.
+ * dispatcher restores x0-x17, PC and PSTATE on SDEI_EVENT_COMPLETE. It is
+ * file-scope asm, so that no compiler prologue can touch SP or x29.
  */
-static void guest_sdei_handler(void)
+asm(".pushsection .text, \"ax\"\n"
+	"guest_sdei_handler:\n"
+	"	stp x18, x30, [sp, #-16]!\n"
+	"	bl guest_sdei_record\n"
+	"	ldp x18, x30, [sp], #16\n"
+	"	ldr x0, =0xc4000025\n"
+	"	hvc #0\n"
+	"1:	b 1b\n"
+	"	.ltorg\n"
+	".popsection\n");
+
+/* The guest runs this binary at the addresses the host runs it at. */
+static uint64_t guest_sdei_handler_addr(void)
 {
-	/*
-	 * Entered by the VMM, never returns. Nothing but the asm, so no frame
-	 * record is pushed: x29, x30 and SP are the interrupted context's.
-	 */
-	asm volatile("	stp x18, x30, [sp, #-16]!\n"
-		     "	bl guest_sdei_record\n"
-		     "	ldp x18, x30, [sp], #16\n"
-		     "	ldr x0, =0xc4000025\n"
-		     "	hvc #0\n"
-		     "1:	b 1b\n"
-		     ".ltorg\n");
+	uint64_t addr;
+
+	asm("adr %0, guest_sdei_handler" : "=r"(addr));
+	return addr;
 }
 
 static void guest_sdei_caller(void)
@@ -763,7 +783,7 @@ static void test_sdei_context_switch(void)
 	run->s.regs.regs.regs[1] = SDEI_TEST_ARG;
 	run->s.regs.regs.regs[2] = saved_pc;
 	run->s.regs.regs.regs[3] = saved_pstate;
-	run->s.regs.regs.pc = (uint64_t)guest_sdei_handler;
+	run->s.regs.regs.pc = guest_sdei_handler_addr();
 	run->s.regs.regs.pstate = handler_pstate;
 	run->kvm_dirty_regs = KVM_SYNC_ARM64_REGS;
 
@@ -867,6 +887,86 @@ static void test_all_smc(void)
 	expect_results(vcpu, 0x55, 0x56, 0x57, 0x58);
 	kvm_vm_free(vm);
 	ksft_test_result_pass("ALL_SMC: immediate 0x42, full x0, PSCI; not the arch calls\n");
+}
+
+/* One VM running @guest_code(@x0), all-SMC mode on if @all_smc. */
+static struct kvm_vm *smc_vm(void *guest_code, uint64_t x0, bool all_smc,
+			     struct kvm_vcpu **vcpu)
+{
+	struct kvm_vm *vm = setup_vm(vcpu, guest_code);
+
+	if (all_smc)
+		enable_fwd(vm, 0, 0, FWD_SMC | KVM_ARM_SMCCC_FWD_ALL_SMC);
+	vcpu_args_set(*vcpu, 1, x0);
+	return vm;
+}
+
+/*
+ * What api.rst promises about all-SMC mode, case by case: matching is on
+ * w0, an SMC with an immediate always exits, filter entries keep their
+ * action for SMC #0; and without the mode, an SMC #imm gets -1 even in a
+ * forwarded range. Also: an SMC32 ID from AArch64 passes full 64-bit x1-x6.
+ */
+static void test_all_smc_edges(void)
+{
+	const uint64_t imm = FIELD_PREP(KVM_HYPERCALL_EXIT_IMM_MASK, 0x42);
+	const uint64_t smccc_version_hi = 0xdead000000000000ull |
+					  ARM_SMCCC_VERSION_FUNC_ID;
+	const uint32_t smc32_fn = ARM_SMCCC_CALL_VAL(ARM_SMCCC_FAST_CALL,
+						     ARM_SMCCC_SMC_32,
+						     ARM_SMCCC_OWNER_OEM, 5);
+	struct kvm_vcpu *vcpu;
+	struct kvm_run *run;
+	struct kvm_vm *vm;
+	struct ucall uc;
+	int i;
+
+	/* w0 is SMCCC_VERSION, whatever x0[63:32]: KVM answers it. */
+	vm = smc_vm(guest_smc_x0, smccc_version_hi, true, &vcpu);
+	run_to_sync(vcpu, &uc);
+	TEST_ASSERT(uc.args[2] == ARM_SMCCC_VERSION_1_1,
+		    "SMCCC_VERSION with x0[63:32] set: x0 0x%lx", uc.args[2]);
+	kvm_vm_free(vm);
+
+	/* An architecture call with an immediate is no SMCCC call: it exits. */
+	vm = smc_vm(guest_smc_imm, ARM_SMCCC_VERSION_FUNC_ID, true, &vcpu);
+	expect_exit(vcpu, ARM_SMCCC_VERSION_FUNC_ID, SMC_INSN, imm);
+	kvm_vm_free(vm);
+
+	/* A DENY entry denies SMC #0, but SMC #0x42 exits all the same. */
+	vm = smc_vm(guest_smc_x0, OEM_FN(0x50), true, &vcpu);
+	set_filter(vm, OEM_FN(0x50), 1, KVM_SMCCC_FILTER_DENY);
+	expect_no_exit(vcpu, OEM_FN(0x50), SMCCC_RET_NOT_SUPPORTED);
+	kvm_vm_free(vm);
+	vm = smc_vm(guest_smc_imm, OEM_FN(0x50), true, &vcpu);
+	set_filter(vm, OEM_FN(0x50), 1, KVM_SMCCC_FILTER_DENY);
+	expect_exit(vcpu, OEM_FN(0x50), SMC_INSN, imm);
+	kvm_vm_free(vm);
+
+	/* A HANDLE entry keeps PSCI over SMC with KVM. */
+	vm = smc_vm(guest_smc_x0, PSCI_0_2_FN_PSCI_VERSION, true, &vcpu);
+	set_filter(vm, PSCI_0_2_FN_BASE, 0x20, KVM_SMCCC_FILTER_HANDLE);
+	expect_no_exit(vcpu, PSCI_0_2_FN_PSCI_VERSION, PSCI_VERSION(1, 1));
+	kvm_vm_free(vm);
+
+	/* No all-SMC mode: SMC #0x42 in a forwarded SMC range gets -1. */
+	vm = smc_vm(guest_smc_imm, OEM_FN(0x51), false, &vcpu);
+	enable_fwd(vm, OEM_FN(0x51), 1, FWD_SMC);
+	expect_results(vcpu, ~0ull, ARG(1), ARG(2), ARG(3));
+	TEST_ASSERT(!vcpu_stat(vcpu, "smccc_exit_user"), "SMC #0x42 exited");
+	kvm_vm_free(vm);
+
+	/* SMC32 from AArch64: x1-x6 reach the VMM whole, 64 bits each. */
+	vm = setup_vm(&vcpu, guest_one_call);
+	enable_fwd(vm, smc32_fn, 1, FWD_HVC);
+	vcpu_args_set(vcpu, 2, smc32_fn, HVC_INSN);
+	run = expect_exit(vcpu, smc32_fn, HVC_INSN, 0);
+	for (i = 0; i < 6; i++)
+		TEST_ASSERT(run->hypercall.args[i] == ARG(i + 1),
+			    "SMC32 ID: args[%d] 0x%llx, expected 0x%llx", i,
+			    run->hypercall.args[i], ARG(i + 1));
+	kvm_vm_free(vm);
+	ksft_test_result_pass("ALL_SMC: w0 matching, #imm exits, filter entries; SMC32 args\n");
 }
 
 /* --- AArch32 callers ---------------------------------------------------- */
@@ -1309,9 +1409,10 @@ static void test_concurrent(void)
 int main(void)
 {
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_ARM_SMCCC_FORWARD));
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_SYNC_REGS) & KVM_SYNC_ARM64_REGS);
 
 	ksft_print_header();
-	ksft_set_plan(18 + AARCH32_TESTS);
+	ksft_set_plan(19 + AARCH32_TESTS);
 
 	test_check_extension();
 	test_einval();
@@ -1329,6 +1430,7 @@ int main(void)
 	test_sdei_context_switch();
 	test_filter_coexistence();
 	test_all_smc();
+	test_all_smc_edges();
 	test_aarch32();
 	test_tracepoint();
 	test_concurrent();

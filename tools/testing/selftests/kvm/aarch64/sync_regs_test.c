@@ -10,11 +10,17 @@
  *  - a dirty set is loaded before an MMIO load completes, and its bit is
  *    cleared; a clean set is never read;
  *  - values in kvm_run win over KVM_SET_ONE_REG writes made since the exit;
+ *  - a new PC at an MMIO exit: KVM still completes the MMIO instruction, so
+ *    the vCPU resumes at PC + 4;
  *  - KVM_ARM_VCPU_INIT between an exit and the next KVM_RUN;
+ *  - a reset owed to PSCI CPU_ON is done before the set is stored or
+ *    loaded, as before KVM_{GET,SET}_ONE_REG;
  *  - EINVAL for unknown bits and for a PSTATE the vCPU cannot be in, with
  *    nothing loaded;
  *  - an AArch32 vCPU: the set narrowed to 32 bits, as ONE_REG narrows it.
  */
+#include <linux/arm-smccc.h>
+#include <linux/psci.h>
 #include <stdint.h>
 
 #include "kvm_util.h"
@@ -22,7 +28,12 @@
 #include "test_util.h"
 #include "ucall_common.h"
 
-#define PATTERN(n)	(0x5a5a000000000000ull | ((uint64_t)(n) << 8) | (n))
+/* What the guest's asm below puts in xN */
+static inline uint64_t pattern(int n)
+{
+	return 0x5a5a000000000000ull | ((uint64_t)n << 8) | n;
+}
+
 #define MMIO_DATA	0x0123456789abcdefull
 #define LOADED_X6	0xfedcba9876543210ull
 
@@ -37,7 +48,7 @@ vm_vaddr_t test_mmio_gva;
 #define AARCH32_SVC_MASKED	0x1d3
 
 /*
- * x0-x29 = PATTERN(n), x30 = an MMIO page of the test's own, then:
+ * x0-x29 = pattern(n), x30 = an MMIO page of the test's own, then:
  *	str x0, [x30]	exit 1: a write, with every register known
  *	ldr x5, [x30]	exit 2: a read, completed into x5
  *	str x5, [x30]	exit 3: shows x5
@@ -173,9 +184,9 @@ static void test_store(void)
 	run_to_mmio(vcpu, true, 1);
 	assert_set_matches_one_reg(vcpu, "exit 1");
 	for (i = 0; i < 30; i++)
-		TEST_ASSERT(run->s.regs.regs.regs[i] == PATTERN(i),
+		TEST_ASSERT(run->s.regs.regs.regs[i] == pattern(i),
 			    "x%d is 0x%llx", i, run->s.regs.regs.regs[i]);
-	TEST_ASSERT_EQ(mmio_data(run), PATTERN(0));
+	TEST_ASSERT_EQ(mmio_data(run), pattern(0));
 
 	/* The PC stays on the store until the MMIO exit completes. */
 	pc = run->s.regs.regs.pc;
@@ -257,20 +268,117 @@ static void test_vcpu_init(void)
 
 	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
 	run_to_mmio(vcpu, true, 1);
+	/* As a VMM does before a reset: no MMIO left to complete (api.rst). */
+	vcpu_run_complete_io(vcpu);
 	vcpu_ioctl(vcpu, KVM_ARM_VCPU_INIT, &init);
 	vcpu_run_complete_io(vcpu);
 	TEST_ASSERT_EQ(run->s.regs.regs.regs[1], 0);
+	TEST_ASSERT_EQ(run->s.regs.regs.pc, 0);
 	TEST_ASSERT_EQ(run->s.regs.regs.pstate, reset_pstate);
 	assert_set_matches_one_reg(vcpu, "after KVM_ARM_VCPU_INIT");
 
 	/* A set marked dirty before the reset is still loaded after it. */
-	run->s.regs.regs.regs[1] = PATTERN(1);
+	run->s.regs.regs.regs[1] = pattern(1);
 	run->kvm_dirty_regs = KVM_SYNC_ARM64_REGS;
 	vcpu_ioctl(vcpu, KVM_ARM_VCPU_INIT, &init);
 	vcpu_run_complete_io(vcpu);
-	TEST_ASSERT_EQ(get_reg(vcpu, ARM64_CORE_REG(regs.regs[1])), PATTERN(1));
+	TEST_ASSERT_EQ(get_reg(vcpu, ARM64_CORE_REG(regs.regs[1])), pattern(1));
 	kvm_vm_free(vm);
 	ksft_test_result_pass("KVM_ARM_VCPU_INIT between an exit and KVM_RUN\n");
+}
+
+/*
+ * At an MMIO exit the PC is still on the access: a PC loaded there is
+ * advanced past it when KVM completes the access, as for KVM_SET_ONE_REG.
+ */
+static void test_pc_at_mmio_exit(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = setup_vm(&vcpu);
+	struct kvm_run *run = vcpu->run;
+	uint64_t pc;
+
+	run_to_mmio(vcpu, true, 1);
+	pc = run->s.regs.regs.pc + 0x100;
+	run->s.regs.regs.pc = pc;
+	run->kvm_dirty_regs = KVM_SYNC_ARM64_REGS;
+	vcpu_run_complete_io(vcpu);
+	TEST_ASSERT_EQ(get_reg(vcpu, ARM64_CORE_REG(regs.pc)), pc + 4);
+	TEST_ASSERT_EQ(run->s.regs.regs.pc, pc + 4);
+	kvm_vm_free(vm);
+	ksft_test_result_pass("a PC loaded at an MMIO exit gets the access's +4\n");
+}
+
+/*
+ * vCPU 0 starts the stopped vCPU 1 with PSCI CPU_ON. vCPU 1 owes a reset:
+ * KVM does it before userspace next touches its registers, through
+ * KVM_GET_ONE_REG or through sync regs, so what is stored shows the entry
+ * point and what is loaded overrides the reset state.
+ */
+#define CPU_ON_ENTRY	0x80001000ull
+#define CPU_ON_CTX	0xc7c7c7c7ull
+
+static void guest_cpu_on(void)
+{
+	struct arm_smccc_res res;
+
+	smccc_hvc(PSCI_0_2_FN64_CPU_ON, 1, CPU_ON_ENTRY, CPU_ON_CTX, 0, 0, 0,
+		  0, &res);
+	GUEST_ASSERT_EQ(res.a0, PSCI_RET_SUCCESS);
+	GUEST_DONE();
+}
+
+static struct kvm_vm *cpu_on_vm(struct kvm_vcpu **target)
+{
+	struct kvm_mp_state stopped = { .mp_state = KVM_MP_STATE_STOPPED };
+	struct kvm_vcpu_init init;
+	struct kvm_vcpu *source;
+	struct kvm_vm *vm;
+	struct ucall uc;
+
+	vm = vm_create(2);
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	init.features[0] |= BIT(KVM_ARM_VCPU_PSCI_0_2);
+	source = aarch64_vcpu_add(vm, 0, &init, guest_cpu_on);
+	*target = aarch64_vcpu_add(vm, 1, &init, guest_cpu_on);
+	vcpu_mp_state_set(*target, &stopped);
+	(*target)->run->kvm_valid_regs = KVM_SYNC_ARM64_REGS;
+
+	vcpu_run(source);
+	TEST_ASSERT(get_ucall(source, &uc) == UCALL_DONE,
+		    "vCPU 0 did not finish CPU_ON");
+	return vm;
+}
+
+static void test_cpu_on_reset(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_run *run;
+	struct kvm_vm *vm;
+
+	/* Stored: the state the reset gives, entry point and context ID. */
+	vm = cpu_on_vm(&vcpu);
+	run = vcpu->run;
+	vcpu_run_complete_io(vcpu);
+	TEST_ASSERT_EQ(run->s.regs.regs.pc, CPU_ON_ENTRY);
+	TEST_ASSERT_EQ(run->s.regs.regs.regs[0], CPU_ON_CTX);
+	kvm_vm_free(vm);
+
+	/* Loaded: the set overrides the reset, as KVM_SET_ONE_REG would. */
+	vm = cpu_on_vm(&vcpu);
+	run = vcpu->run;
+	memset(&run->s.regs.regs, 0, sizeof(run->s.regs.regs));
+	run->s.regs.regs.pc = CPU_ON_ENTRY + 8;
+	run->s.regs.regs.pstate = PSR_MODE_EL1h | PSR_D_BIT | PSR_A_BIT |
+				  PSR_I_BIT | PSR_F_BIT;
+	run->s.regs.regs.regs[1] = 0x1234;
+	run->kvm_dirty_regs = KVM_SYNC_ARM64_REGS;
+	vcpu_run_complete_io(vcpu);
+	TEST_ASSERT_EQ(get_reg(vcpu, ARM64_CORE_REG(regs.pc)), CPU_ON_ENTRY + 8);
+	TEST_ASSERT_EQ(get_reg(vcpu, ARM64_CORE_REG(regs.regs[1])), 0x1234);
+	TEST_ASSERT_EQ(get_reg(vcpu, ARM64_CORE_REG(regs.regs[0])), 0);
+	kvm_vm_free(vm);
+	ksft_test_result_pass("PSCI CPU_ON: the owed reset comes before the set\n");
 }
 
 static void expect_run_einval(struct kvm_vcpu *vcpu, const char *what)
@@ -301,13 +409,13 @@ static void test_einval(void)
 	expect_run_einval(vcpu, "AArch32 PSTATE on an AArch64 vCPU");
 	run->s.regs.regs.pstate = PSR_MODE_EL2h;
 	expect_run_einval(vcpu, "EL2 PSTATE without KVM_ARM_VCPU_HAS_EL2");
-	TEST_ASSERT_EQ(get_reg(vcpu, x1), PATTERN(1));
+	TEST_ASSERT_EQ(get_reg(vcpu, x1), pattern(1));
 	TEST_ASSERT_EQ(run->kvm_dirty_regs, KVM_SYNC_ARM64_REGS);
 
 	/* Nothing was lost: the guest goes on with its own registers. */
 	run->kvm_dirty_regs = 0;
 	run_to_mmio(vcpu, false, 2);
-	TEST_ASSERT_EQ(run->s.regs.regs.regs[1], PATTERN(1));
+	TEST_ASSERT_EQ(run->s.regs.regs.regs[1], pattern(1));
 	kvm_vm_free(vm);
 	ksft_test_result_pass("EINVAL: unknown bits, PSTATE; nothing loaded\n");
 }
@@ -359,13 +467,15 @@ int main(void)
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_SYNC_REGS));
 
 	ksft_print_header();
-	ksft_set_plan(7);
+	ksft_set_plan(9);
 
 	test_check_extension();
 	test_store();
 	test_load_under_mmio();
 	test_dirty_and_one_reg();
+	test_pc_at_mmio_exit();
 	test_vcpu_init();
+	test_cpu_on_reset();
 	test_einval();
 	test_aarch32();
 
