@@ -147,7 +147,7 @@ void kvm_arm_ras_inject_enter(struct kvm_vcpu *vcpu)
 {
 	if (READ_ONCE(vcpu->arch.ras_inject.type) ||
 	    READ_ONCE(vcpu->kvm->arch.ras_inject.type))
-		smp_send_reschedule(smp_processor_id());
+		arch_smp_send_reschedule(smp_processor_id());
 }
 
 /**
