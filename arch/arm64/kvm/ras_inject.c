@@ -22,7 +22,10 @@ static DEFINE_SPINLOCK(ras_inject_lock);
  * @type: the exit to make
  * @esr: the ESR_EL2 value to report for it
  *
- * An SError exit needs an SError syndrome. An SEA exit needs a data or
+ * An SError exit needs an SError syndrome, or a data abort's: the vgic-v2
+ * CPU interface trap reports an illegal GICV access as an SError exit that
+ * keeps the data abort's syndrome, an SError KVM makes itself. An SEA exit
+ * needs a data or
  * instruction abort from a lower EL with one of the synchronous external
  * abort fault status codes (Arm ARM, ESR_EL2 ISS encoding for an exception
  * from a Data Abort), so that it takes the SEA path of
@@ -36,7 +39,8 @@ static bool ras_inject_esr_valid(enum kvm_arm_ras_inject_type type, u64 esr)
 	case KVM_ARM_RAS_INJECT_NONE:
 		return true;
 	case KVM_ARM_RAS_INJECT_SERROR:
-		return ESR_ELx_EC(esr) == ESR_ELx_EC_SERROR;
+		return ESR_ELx_EC(esr) == ESR_ELx_EC_SERROR ||
+		       ESR_ELx_EC(esr) == ESR_ELx_EC_DABT_LOW;
 	case KVM_ARM_RAS_INJECT_SEA:
 		if (ESR_ELx_EC(esr) != ESR_ELx_EC_DABT_LOW &&
 		    ESR_ELx_EC(esr) != ESR_ELx_EC_IABT_LOW)
@@ -71,7 +75,9 @@ static bool ras_inject_esr_valid(enum kvm_arm_ras_inject_type type, u64 esr)
  * does not, decides what to inject into the guest. Only IRQ exits are
  * replaced, as nothing is lost when they are: the IRQ is taken by the host
  * all the same. Arming replaces what was armed before, and kicks the vCPUs
- * concerned so that a running vCPU exits promptly.
+ * concerned so that a running vCPU exits promptly; a vCPU that is not
+ * running makes the IRQ exit itself on its next entry, see
+ * kvm_arm_ras_inject_enter(). Neither depends on the host's timer tick.
  *
  * Context: process context, holding a reference on @kvm (for instance
  * through an open VM file descriptor, see file_is_kvm()). Only for testing,
@@ -124,6 +130,25 @@ int kvm_arm_ras_inject_arm(struct kvm *kvm, int vcpu_idx,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(kvm_arm_ras_inject_arm);
+
+/**
+ * kvm_arm_ras_inject_enter() - Make sure an armed vCPU makes an IRQ exit
+ * @vcpu: the vCPU about to enter the guest
+ *
+ * A vCPU that was not running when its exit was armed got no kick, and a
+ * host without timer ticks on its CPU (nohz_full) may never interrupt it.
+ * Send this CPU an IPI: interrupts are masked until the guest runs, so it is
+ * taken as an IRQ exit as soon as the guest is entered.
+ *
+ * Context: called before every guest entry, preemption and interrupts
+ * disabled, the vCPU in IN_GUEST_MODE.
+ */
+void kvm_arm_ras_inject_enter(struct kvm_vcpu *vcpu)
+{
+	if (READ_ONCE(vcpu->arch.ras_inject.type) ||
+	    READ_ONCE(vcpu->kvm->arch.ras_inject.type))
+		arch_smp_send_reschedule(smp_processor_id());
+}
 
 /**
  * kvm_arm_ras_inject_exit() - Turn an IRQ exit into the exit armed for a vCPU

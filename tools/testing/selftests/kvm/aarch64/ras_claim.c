@@ -12,12 +12,21 @@
  * then all run as for a real error.
  *
  * Run on an ACPI boot whose HEST has a GHESv2 source with the SEI
- * notification (testbed/acpi/hest-sei.dsl), this test covers:
- *  - The full flow: a record names the page backing a guest page, and an
- *    SError exit follows. APEI claims the SError: the guest takes no SError,
- *    GHES logs the record and the page is poisoned. When the guest touches
- *    the page, the VMM gets SIGBUS BUS_MCEERR_AR for it, and hands the guest
- *    an SError with a syndrome of its choice with KVM_ARM_INJECT_SERROR.
+ * notification (testbed/acpi/hest-sei.dsl), this test covers the SError
+ * policy of Documentation/virt/kvm/arm/ras.rst for SErrors taken from a
+ * guest:
+ *  - Claimed UER and UEU (consumed errors): the KVM_RUN that made the SError
+ *    exit ends in SIGBUS BUS_MCEERR_AR for the page's host address, before
+ *    the guest runs again; nothing is injected.
+ *  - Claimed CE and UEO: the guest resumes, nothing is injected, no signal.
+ *    After a UEO record the page is poisoned, and the guest's next access
+ *    gives the VMM SIGBUS BUS_MCEERR_AR; the VMM hands the guest an SError
+ *    with a syndrome of its choice with KVM_ARM_INJECT_SERROR.
+ *  - The same record twice within 10 s: GHES drops the second as a
+ *    duplicate, and its SError takes the not-claimed path.
+ *  - An SError KVM makes itself (as the vgic-v2 CPU interface trap does,
+ *    with a data abort's syndrome) never goes to APEI: a pending SEI record
+ *    stays pending for the next real SError.
  *  - No record: KVM's own classification. UER, UEU and IMPLEMENTATION
  *    DEFINED SErrors inject a virtual SError whose ISS is IDS alone
  *    (kvm_inject_vabt()); CE and UEO inject nothing.
@@ -26,14 +35,28 @@
  *    KVM_SET_VCPU_EVENTS) and unclaimed (a virtual SError, no signal).
  *  - The hook's refusal of requests that would not describe the exit.
  *
- * With -n, for a HEST without an SEI source (QEMU's own, SEA only): an
- * SError exit is never claimed, not even with an SEA record pending, which
- * stays pending for the SEA that claims it. This is the base kernel's
- * behaviour.
+ * Without an SEI source in the HEST the test skips, unless -e says that
+ * one is expected. With -n, for a HEST without an SEI source (QEMU's own,
+ * SEA only): an SError exit is never claimed, not even with an SEA record
+ * pending, which stays pending for the SEA that claims it. This is the base
+ * kernel's behaviour.
  *
- * Cases that must panic the host (an unclaimed Uncategorized or
- * Uncontainable SError, a fatal record) are not run; see
- * Documentation/virt/kvm/arm/ras.rst.
+ * The test holds on any host:
+ *  - It asks for late kill (PR_MCE_KILL), so that vm.memory_failure_early_kill
+ *    does not decide whether it gets SIGBUS BUS_MCEERR_AO.
+ *  - Poisoned pages cannot be unpoisoned after a memory failure that is not
+ *    software-simulated (unpoison_memory() refuses), so each run poisons at
+ *    most MAX_POISONED_PER_RUN pages, and the test skips once
+ *    HardwareCorrupted exceeds MAX_CORRUPTED_KB.
+ *  - An armed exit needs no host timer tick: the hook makes the vCPU exit on
+ *    an IRQ as soon as it enters the guest.
+ *  - GHES logs, and so caches for duplicate detection, at most two records
+ *    every 5 s; before a record whose logging it checks, the test waits out
+ *    that rate limit, whatever earlier runs did.
+ *
+ * Cases that must panic the host (UC, claimed or not; an unclaimed
+ * Uncategorized SError; a fatal record; a consumed error in host kernel
+ * code) are not run; see Documentation/virt/kvm/arm/ras.rst.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +64,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -75,9 +99,24 @@
 /* What kvm_inject_vabt() makes the guest see (ESR_ELx_ISV == IDS) */
 #define KVM_VABT_ESR		SERROR_ESR(ISS_IDS)
 
+/* Data abort from a lower EL: ISV, a word access, translation fault L3 */
+#define DABT_ESR		ESR(ESR_EC_DABT_LOW, BIT(24) | (2 << 22) | 0x07)
+
+/* Instruction abort from a lower EL, synchronous external abort */
+#define ESR_EC_IABT_LOW		0x20
+
 /* Bounds on the host's waits, in seconds */
 #define ARMED_EXIT_TIMEOUT	30
 #define POISON_TIMEOUT		30
+
+/* GHES prints at most 2 records every 5 s (ghes_print_estatus()) */
+#define GHES_RATELIMIT_SECS	6
+/* GHES drops a record seen in the last 10 s (GHES_ESTATUS_IN_CACHE_MAX_NSEC) */
+#define GHES_CACHE_SECS		10
+
+/* Pages one run poisons at most, and the HardwareCorrupted it runs under */
+#define MAX_POISONED_PER_RUN	8
+#define MAX_CORRUPTED_KB	1024
 
 enum guest_cmd {
 	CMD_SPIN,		/* spin a while, where IRQ exits happen */
@@ -248,16 +287,47 @@ static uint64_t armed_exits(struct kvm_vm *vm)
 	return count.count;
 }
 
-static void write_cper(uint32_t source, uint64_t pa)
+/* When this process last wrote a record, or started: GHES's rate limit */
+static struct timespec last_cper;
+
+static void write_cper_sev(uint32_t source, uint64_t pa, uint32_t severity)
 {
 	struct kvm_ras_testmod_cper cper = {
 		.source = source,
-		.severity = KVM_RAS_TESTMOD_SEV_RECOVERABLE,
+		.severity = severity,
 		.pa = pa,
 	};
 
 	TEST_ASSERT(!ioctl(testmod_fd, KVM_RAS_TESTMOD_WRITE_CPER, &cper),
 		    "writing a CPER record for 0x%lx: %s", pa, strerror(errno));
+	clock_gettime(CLOCK_MONOTONIC, &last_cper);
+}
+
+static void write_cper(uint32_t source, uint64_t pa)
+{
+	write_cper_sev(source, pa, KVM_RAS_TESTMOD_SEV_RECOVERABLE);
+}
+
+static double secs_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) + (now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/*
+ * GHES logs a record, and only then caches it for duplicate detection, if
+ * its printk rate limit allows. Before a record whose logging matters, let
+ * the limit's interval pass since the last record: this run's, or, at the
+ * start, one an earlier run may have written just before.
+ */
+static void wait_ghes_ratelimit(void)
+{
+	double left = GHES_RATELIMIT_SECS - secs_since(&last_cper);
+
+	if (left > 0)
+		usleep(left * 1e6);
 }
 
 static bool cper_pending(uint32_t source)
@@ -485,6 +555,14 @@ static void assert_no_serror_pending(struct kvm_vcpu *vcpu)
 		    events.exception.serror_esr);
 }
 
+/* The guest, resumed, has taken no SError, and none is pending for it */
+static void assert_guest_took_no_serror(struct kvm_vcpu *vcpu)
+{
+	assert_no_serror_pending(vcpu);
+	set_guest_cmd(vcpu->vm, CMD_CHECK_NO_SERROR);
+	TEST_ASSERT(run_once(vcpu), "unexpected signal");
+}
+
 static struct kvm_vm *create_vm(struct kvm_vcpu **vcpu)
 {
 	struct kvm_vm *vm = vm_create_with_one_vcpu(vcpu, guest_code);
@@ -503,6 +581,11 @@ static struct kvm_vm *create_vm(struct kvm_vcpu **vcpu)
 
 /* --- the cases ------------------------------------------------------------ */
 
+/*
+ * A claimed UEO: the error is not consumed yet, so the guest resumes and the
+ * page is poisoned in the background; the guest's next access to it gives
+ * the VMM the SIGBUS, and the VMM tells the guest.
+ */
 static void test_full_flow(void)
 {
 	const uint64_t vmm_iss = ISS_IDS | 0x5a5a;
@@ -520,17 +603,16 @@ static void test_full_flow(void)
 	TEST_ASSERT(run_once(vcpu), "unexpected signal");
 
 	/* Firmware describes the error, then the SError announces it */
+	wait_ghes_ratelimit();
 	write_cper(KVM_RAS_TESTMOD_SRC_SEI, p.pa);
-	arm_exit(vm, KVM_RAS_TESTMOD_EXIT_SERROR, SERROR_ESR(RAS_ISS(AET_UER)),
+	arm_exit(vm, KVM_RAS_TESTMOD_EXIT_SERROR, SERROR_ESR(RAS_ISS(AET_UEO)),
 		 0, 0);
 	run_until_armed_exit(vcpu, armed_exits(vm));
 
 	/* APEI claimed it: the record is consumed, nothing is injected */
 	TEST_ASSERT(!cper_pending(KVM_RAS_TESTMOD_SRC_SEI),
 		    "APEI did not consume the SEI record");
-	assert_no_serror_pending(vcpu);
-	set_guest_cmd(vm, CMD_CHECK_NO_SERROR);
-	TEST_ASSERT(run_once(vcpu), "unexpected signal");
+	assert_guest_took_no_serror(vcpu);
 
 	/* The host handled it: GHES logged it, memory_failure() poisoned */
 	wait_for_poison(corrupted);
@@ -553,7 +635,151 @@ static void test_full_flow(void)
 	TEST_ASSERT_EQ(nr_sigbus, 1);
 
 	kvm_vm_free(vm);
-	ksft_test_result_pass("SEI claimed: no SError, poison, SIGBUS AR, VMM's SError\n");
+	ksft_test_result_pass("SEI claimed UEO: no SError, poison, SIGBUS AR, VMM SError\n");
+}
+
+/*
+ * A claimed error the guest has consumed: the KVM_RUN whose exit took the
+ * SError ends in SIGBUS BUS_MCEERR_AR for the page, sent from the vCPU
+ * thread before it could enter the guest again (the guest, left running,
+ * would sync after its 20 ms spin instead). Nothing is injected.
+ */
+static void check_claimed_consumed(uint64_t iss)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = create_vm(&vcpu);
+	struct test_page p = test_page(vm);
+	uint64_t before;
+
+	run_spin(vcpu);
+	before = armed_exits(vm);
+	write_cper(KVM_RAS_TESTMOD_SRC_SEI, p.pa);
+	arm_exit(vm, KVM_RAS_TESTMOD_EXIT_SERROR, SERROR_ESR(iss), 0, 0);
+	set_guest_cmd(vm, CMD_SPIN);
+	TEST_ASSERT(!run_once(vcpu),
+		    "ISS 0x%lx: the guest ran again before any SIGBUS", iss);
+	TEST_ASSERT_EQ(armed_exits(vm), before + 1);
+	assert_one_sigbus_ar(p.hva);
+	TEST_ASSERT(!cper_pending(KVM_RAS_TESTMOD_SRC_SEI),
+		    "APEI did not consume the SEI record");
+	assert_guest_took_no_serror(vcpu);
+	TEST_ASSERT_EQ(nr_sigbus, 1);
+
+	kvm_vm_free(vm);
+}
+
+static void test_claimed_consumed(void)
+{
+	check_claimed_consumed(RAS_ISS(AET_UER));
+	check_claimed_consumed(RAS_ISS(AET_UEU));
+	ksft_test_result_pass("SEI claimed UER/UEU: SIGBUS AR before re-entry, no SError\n");
+}
+
+/* A claimed CE, with a corrected record: the guest resumes, no signal */
+static void test_claimed_ce(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = create_vm(&vcpu);
+	struct test_page p = test_page(vm);
+
+	write_cper_sev(KVM_RAS_TESTMOD_SRC_SEI, p.pa,
+		       KVM_RAS_TESTMOD_SEV_CORRECTED);
+	arm_exit(vm, KVM_RAS_TESTMOD_EXIT_SERROR, SERROR_ESR(RAS_ISS(AET_CE)),
+		 0, 0);
+	run_until_armed_exit(vcpu, armed_exits(vm));
+	TEST_ASSERT(!cper_pending(KVM_RAS_TESTMOD_SRC_SEI),
+		    "APEI did not consume the SEI record");
+	assert_guest_took_no_serror(vcpu);
+	TEST_ASSERT_EQ(nr_sigbus, 0);
+
+	kvm_vm_free(vm);
+	ksft_test_result_pass("SEI claimed CE: no SError, no signal\n");
+}
+
+/*
+ * The same record twice within GHES's 10 s cache: the second is dropped as
+ * a duplicate, so its SError is not claimed and KVM's classification of the
+ * UER syndrome injects a virtual SError. The first must have been logged,
+ * since GHES caches only the records it prints.
+ */
+static void test_duplicate_record(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = create_vm(&vcpu);
+	struct test_page p = test_page(vm);
+	struct timespec first;
+	char pa_str[64];
+
+	run_spin(vcpu);
+	wait_ghes_ratelimit();
+	kmsg_seen("");
+	write_cper(KVM_RAS_TESTMOD_SRC_SEI, p.pa);
+	first = last_cper;
+	arm_exit(vm, KVM_RAS_TESTMOD_EXIT_SERROR, SERROR_ESR(RAS_ISS(AET_UER)),
+		 0, 0);
+	set_guest_cmd(vm, CMD_SPIN);
+	TEST_ASSERT(!run_once(vcpu), "the first record was not claimed");
+	assert_one_sigbus_ar(p.hva);
+	snprintf(pa_str, sizeof(pa_str), "physical_address: 0x%016lx", p.pa);
+	TEST_ASSERT(kmsg_seen(pa_str), "GHES did not log '%s'", pa_str);
+
+	write_cper(KVM_RAS_TESTMOD_SRC_SEI, p.pa);
+	arm_exit(vm, KVM_RAS_TESTMOD_EXIT_SERROR, SERROR_ESR(RAS_ISS(AET_UER)),
+		 0, 0);
+	run_until_armed_exit(vcpu, armed_exits(vm));
+	run_spin(vcpu);
+	TEST_ASSERT(secs_since(&first) < GHES_CACHE_SECS,
+		    "too slow: the records were %.1f s apart", secs_since(&first));
+
+	read_guest_serrors(vm);
+	TEST_ASSERT(guest_nr_serrors == 1 && guest_esr == KVM_VABT_ESR,
+		    "duplicate record claimed: %lu SErrors, ESR 0x%lx",
+		    guest_nr_serrors, guest_esr);
+	TEST_ASSERT_EQ(nr_sigbus, 1);
+	TEST_ASSERT(!cper_pending(KVM_RAS_TESTMOD_SRC_SEI),
+		    "GHES did not acknowledge the duplicate record");
+
+	kvm_vm_free(vm);
+	ksft_test_result_pass("duplicate SEI record within 10 s: not claimed, 0x%lx injected\n",
+			      (uint64_t)KVM_VABT_ESR);
+}
+
+/*
+ * An SError exit KVM makes itself, such as the vgic-v2 CPU interface trap's
+ * (ARM_EXCEPTION_EL1_SERROR with a data abort's syndrome), is injected as a
+ * virtual SError without asking APEI: a pending SEI record stays pending,
+ * for the next real SError to claim.
+ */
+static void test_kvm_made_serror(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = create_vm(&vcpu);
+	struct test_page p = test_page(vm);
+
+	write_cper(KVM_RAS_TESTMOD_SRC_SEI, p.pa);
+	arm_exit(vm, KVM_RAS_TESTMOD_EXIT_SERROR, DABT_ESR, 0, 0);
+	run_until_armed_exit(vcpu, armed_exits(vm));
+	run_spin(vcpu);
+	read_guest_serrors(vm);
+	TEST_ASSERT_EQ(guest_nr_serrors, 1);
+	TEST_ASSERT_EQ(guest_esr, KVM_VABT_ESR);
+	TEST_ASSERT(cper_pending(KVM_RAS_TESTMOD_SRC_SEI),
+		    "APEI claimed an SError that KVM made itself");
+
+	/* A real SError, restartable, claims the record */
+	arm_exit(vm, KVM_RAS_TESTMOD_EXIT_SERROR, SERROR_ESR(RAS_ISS(AET_UEO)),
+		 0, 0);
+	run_until_armed_exit(vcpu, armed_exits(vm));
+	run_spin(vcpu);
+	TEST_ASSERT(!cper_pending(KVM_RAS_TESTMOD_SRC_SEI),
+		    "APEI did not consume the SEI record");
+	read_guest_serrors(vm);
+	TEST_ASSERT_EQ(guest_nr_serrors, 1);
+	TEST_ASSERT_EQ(nr_sigbus, 0);
+
+	kvm_vm_free(vm);
+	ksft_test_result_pass("SError made by KVM: 0x%lx injected, SEI record left pending\n",
+			      (uint64_t)KVM_VABT_ESR);
 }
 
 /* An SError exit without a record: KVM's classification of the ESR */
@@ -668,7 +894,7 @@ static void test_arm_errors(void)
 
 	/* A syndrome that does not describe the exit */
 	bad = good;
-	bad.esr = SEA_ESR;
+	bad.esr = ESR(ESR_EC_IABT_LOW, DFSC_SEA);
 	TEST_ASSERT_EQ(arm_exit_errno(&bad), EINVAL);
 	bad = good;
 	bad.type = KVM_RAS_TESTMOD_EXIT_SEA;
@@ -738,18 +964,23 @@ static void test_no_sei_source(void)
 
 static void help(const char *name)
 {
-	printf("usage: %s [-n]\n"
+	printf("usage: %s [-e | -n]\n"
+	       " -e: the HEST must have an SEI error source (fail, not skip, without)\n"
 	       " -n: the HEST has no SEI error source (QEMU's HEST alone)\n",
 	       name);
 }
 
 int main(int argc, char *argv[])
 {
-	bool no_sei = false;
+	bool no_sei = false, expect_sei = false;
+	long corrupted;
 	int opt, src;
 
-	while ((opt = getopt(argc, argv, "hn")) != -1) {
+	while ((opt = getopt(argc, argv, "ehn")) != -1) {
 		switch (opt) {
+		case 'e':
+			expect_sei = true;
+			break;
 		case 'n':
 			no_sei = true;
 			break;
@@ -758,6 +989,7 @@ int main(int argc, char *argv[])
 			exit(opt == 'h' ? KSFT_PASS : KSFT_FAIL);
 		}
 	}
+	TEST_ASSERT(!(no_sei && expect_sei), "-e and -n exclude each other");
 
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_ARM_INJECT_SERROR_EVENT));
 	testmod_fd = open(KVM_RAS_TESTMOD_DEV, O_RDWR);
@@ -765,24 +997,49 @@ int main(int argc, char *argv[])
 		       "no " KVM_RAS_TESTMOD_DEV ": load kvm_ras_testmod.ko");
 
 	src = ioctl(testmod_fd, KVM_RAS_TESTMOD_SOURCES);
+	TEST_ASSERT(src >= 0, "KVM_RAS_TESTMOD_SOURCES: %s", strerror(errno));
+	__TEST_REQUIRE(src & KVM_RAS_TESTMOD_HAS_SEA || expect_sei || no_sei,
+		       "no GHESv2 SEA source in the HEST");
 	TEST_ASSERT(src & KVM_RAS_TESTMOD_HAS_SEA, "no GHESv2 SEA source");
-	TEST_ASSERT(!(src & KVM_RAS_TESTMOD_HAS_SEI) == no_sei,
-		    no_sei ? "the HEST has an SEI source" :
-			     "no GHESv2 SEI source: boot with the HEST override");
+	if (no_sei) {
+		TEST_ASSERT(!(src & KVM_RAS_TESTMOD_HAS_SEI),
+			    "the HEST has an SEI source");
+	} else {
+		__TEST_REQUIRE(src & KVM_RAS_TESTMOD_HAS_SEI || expect_sei,
+			       "no GHESv2 SEI source in the HEST (-e requires one)");
+		TEST_ASSERT(src & KVM_RAS_TESTMOD_HAS_SEI,
+			    "no GHESv2 SEI source: boot with the HEST override");
+	}
+
+	/* Every page poisoned stays lost: bound what repeated runs take */
+	corrupted = hardware_corrupted_kb();
+	__TEST_REQUIRE(corrupted + MAX_POISONED_PER_RUN * getpagesize() / 1024 <=
+		       MAX_CORRUPTED_KB,
+		       "HardwareCorrupted is %ld kB already, over this test's bound",
+		       corrupted);
+
+	/* Late kill, whatever vm.memory_failure_early_kill says */
+	TEST_ASSERT(!prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_LATE, 0, 0),
+		    "prctl(PR_MCE_KILL): %s", strerror(errno));
 
 	install_sigbus_handler();
 	kmsg_open();
+	clock_gettime(CLOCK_MONOTONIC, &last_cper);
 
 	ksft_print_header();
 	if (no_sei) {
 		ksft_set_plan(1);
 		test_no_sei_source();
 	} else {
-		ksft_set_plan(4);
+		ksft_set_plan(8);
 		test_arm_errors();
-		test_full_flow();
+		test_claimed_consumed();
+		test_claimed_ce();
+		test_kvm_made_serror();
 		test_unclaimed_serror();
 		test_sea();
+		test_full_flow();
+		test_duplicate_record();
 	}
 
 	ksft_finished();
