@@ -2,19 +2,30 @@
 #
 # vmmfw: KVM/arm64 patches that let a VMM act as its guest's firmware.
 #
-# 'make help' lists the targets. Everything built lands in out/; the
-# ccache lives outside the clone (CCACHE_DIR) and survives 'make clean'.
+# 'make help' lists the targets. The bases the series is built on are the
+# lines of testbed/bases (the first is mainline, the default); BASE=<name>
+# picks one. Everything built for a base lands in out/<base>/; the ccache
+# and the fetched base tarballs live outside the clone and survive
+# 'make clean'.
 
-BASE_VERSION	:= 6.12.117
-BASE_PACKAGE	:= linux-source-6.12
-BASE_DEB	:= 6.12.117-1~deb12u1
-BASE_TARBALL	?= /usr/src/linux-source-6.12.tar.xz
+BASES		:= $(shell testbed/base.sh names)
+BASE		?=
+# The base of the commands that take one (run, tree, kernel, series...):
+# BASE, or mainline. check, check-debug, checkpatch and bisect-build run
+# every base when BASE is unset.
+B		:= $(or $(BASE),$(firstword $(BASES)))
+ifeq ($(filter $(B),$(BASES)),)
+$(error unknown BASE=$(B): one of $(BASES) (testbed/bases))
+endif
+ALL_BASES	:= $(or $(BASE),$(BASES))
+ARCHDIR		:= $(shell testbed/base.sh $(B) arch)
 
 OUT		:= $(CURDIR)/out
-TREE		:= $(OUT)/linux
+BOUT		:= $(OUT)/$(B)
+TREE		:= $(BOUT)/linux
 TREE_STAMP	:= $(TREE)/.git/vmmfw-series-hash
-SELFTESTS	:= $(OUT)/selftests
-INITRAMFS	:= $(OUT)/initramfs.cpio.gz
+SELFTESTS	:= $(BOUT)/selftests
+INITRAMFS	:= $(BOUT)/initramfs.cpio.gz
 BUSYBOX		:= $(OUT)/deps/busybox
 
 JOBS		?= $(shell nproc)
@@ -28,6 +39,8 @@ EXTRA		?=
 CROSS_COMPILE	:= aarch64-linux-gnu-
 CCACHE_DIR	?= $(HOME)/.cache/vmmfw-ccache
 export CCACHE_DIR
+# Paths are hashed relative to out/, so both bases' trees (out/<base>/linux,
+# built in out/<base>/build/<flavour>) and every clone share the cache.
 export CCACHE_BASEDIR	:= $(OUT)
 export CCACHE_NOHASHDIR	:= 1
 export CCACHE_MAXSIZE	?= 5G
@@ -35,13 +48,12 @@ export KBUILD_BUILD_TIMESTAMP	:= Thu Jan  1 00:00:00 UTC 2026
 export KBUILD_BUILD_USER	:= vmmfw
 export KBUILD_BUILD_HOST	:= vmmfw
 export KBUILD_BUILD_VERSION	:= 1
-export BASE_VERSION BASE_TARBALL BASE_DEB
 
 # One kernel build directory per flavour: 'default' for make check/run,
 # 'debug' (KASAN, UBSAN, lockdep) for make check-debug.
-KB		= $(OUT)/build/$(FLAVOUR)
-KB_default	:= $(OUT)/build/default
-KB_debug	:= $(OUT)/build/debug
+KB		= $(BOUT)/build/$(FLAVOUR)
+KB_default	:= $(BOUT)/build/default
+KB_debug	:= $(BOUT)/build/debug
 FRAGMENTS_default := testbed/config/vmmfw.config
 FRAGMENTS_debug	:= testbed/config/vmmfw.config testbed/config/debug.config
 
@@ -55,39 +67,47 @@ SELFTEST_MAKE	= $(MAKE) -s -C $(TREE)/tools/testing/selftests/kvm ARCH=arm64 \
 		  KHDR_INCLUDES="-isystem $(KB_default)/usr/include" \
 		  EXTRA_CFLAGS=-static LDFLAGS=-static -j$(JOBS)
 
-# The out-of-tree test modules (./Kbuild), built per kernel flavour in a
-# copy of their sources, so that the clone stays free of build products.
-MODSRC		:= Kbuild $(shell find tools -name Kbuild -o -path '*testmod*' -type f)
-MODS		= $(OUT)/modules/$(FLAVOUR)
+# The out-of-tree test module (./Kbuild), built per base and kernel flavour
+# from the assembled tree's copy (the one the base's series gives it, under
+# the base's selftest directory), staged at its mainline path next to
+# ./Kbuild, so that the clone stays free of build products.
+TESTMOD		:= tools/testing/selftests/kvm/$(ARCHDIR)/ras_testmod
+TESTMOD_MAIN	:= tools/testing/selftests/kvm/arm64/ras_testmod
+MODS		= $(BOUT)/modules/$(FLAVOUR)
 HEST_TEMPLATE	:= testbed/acpi/hest-sei.dsl
 
 VMRUN		= python3 testbed/vmrun.py
-VMRUN_INPUTS	= --out $(OUT) --kernel $< --initramfs $(INITRAMFS) \
-		  --modules $(MODS) --hest-template $(HEST_TEMPLATE)
+VMRUN_COMMON	= --hest-template $(HEST_TEMPLATE)
 
-.PHONY: help deps tree kernel modules selftests initramfs check \
-	check-debug run bench series checkpatch bisect-build refresh reset-tree clean FORCE
+.PHONY: help deps tree kernel modules selftests initramfs artifacts check \
+	check-debug run bench series checkpatch bisect-build refresh reset-tree \
+	clean FORCE
 
 help:
 	@echo "vmmfw: KVM/arm64 patches that let a VMM play its guest's firmware"
 	@echo
-	@echo "  make check          build everything, run the suite on each platform (dt, acpi, acpi-ras, a72)"
-	@echo "                      in VHE and nVHE (a72: nVHE only) (TESTS=\"a b\")"
-	@echo "  make run            boot the patched kernel into a shell (MODE=nvhe, PLATFORM=acpi-ras|a72,"
-	@echo "                      CMD='...', EXTRA=dir)"
+	@echo "Bases (testbed/bases): $(BASES); BASE=<name> picks one. Without BASE,"
+	@echo "check, check-debug, checkpatch and bisect-build run every base, the"
+	@echo "other commands mainline ($(firstword $(BASES)))."
+	@echo
+	@echo "  make check          build everything, run the suite of each base on each platform"
+	@echo "                      (dt, acpi, acpi-ras, a72) in VHE and nVHE (a72: nVHE only), one"
+	@echo "                      TAP stream in out/check.tap (TESTS=\"a b\", BASE=...)"
+	@echo "  make run            boot the patched kernel into a shell (BASE=..., MODE=nvhe,"
+	@echo "                      PLATFORM=acpi-ras|acpi|a72, CMD='...', EXTRA=dir, FLAVOUR=debug)"
 	@echo "  make check-debug    the suite on a KASAN/UBSAN/lockdep kernel"
 	@echo "  make bench          the SMCCC forwarding benchmark in the VM (MODE=nvhe)"
-	@echo "  make series         the maintainer-ready series in out/series/"
+	@echo "  make series         the maintainer-ready series in out/series/<base>/"
 	@echo "  make checkpatch     checkpatch.pl --strict on every patch of the series"
 	@echo "  make bisect-build   build the kernel after each patch of the series"
-	@echo "  make refresh        save commits made in out/linux back into patches/"
-	@echo "  make reset-tree     discard edits made in out/linux"
+	@echo "  make refresh        save commits made in out/<base>/linux back into the repository"
+	@echo "  make reset-tree     discard edits made in out/<base>/linux"
 	@echo "  make deps | tree | kernel | modules | selftests | initramfs   (single steps)"
-	@echo "  make clean          remove out/ (never the ccache)"
+	@echo "  make clean          remove out/ (never the ccache, never the fetched bases)"
 
 # --- dependencies -----------------------------------------------------------
 deps:
-	@OUT=$(OUT) testbed/deps.sh $(BASE_PACKAGE)
+	@OUT=$(OUT) testbed/deps.sh $(B)
 
 $(BUSYBOX): | deps
 	@testbed/fetch-busybox.sh $@
@@ -96,13 +116,13 @@ $(BUSYBOX): | deps
 # prepare-tree.sh only rewrites the stamp when the series changed, so an
 # unchanged series rebuilds nothing downstream.
 $(TREE_STAMP): FORCE | deps
-	@testbed/prepare-tree.sh $(TREE)
+	@testbed/prepare-tree.sh $(B) $(TREE)
 
 tree: $(TREE_STAMP)
 
 # --- kernel -----------------------------------------------------------------
-$(KB_default)/.config $(KB_debug)/.config: $(OUT)/build/%/.config: $(TREE_STAMP) $(FRAGMENTS_debug)
-	@echo "  CONFIG  $*"
+$(KB_default)/.config $(KB_debug)/.config: $(BOUT)/build/%/.config: $(TREE_STAMP) $(FRAGMENTS_debug)
+	@echo "  CONFIG  $(B) $*"
 	@mkdir -p $(@D)
 	@$(call KMAKE,$(@D)) allnoconfig >/dev/null
 	@cd $(TREE) && ARCH=arm64 scripts/kconfig/merge_config.sh -m -O $(@D) \
@@ -111,19 +131,21 @@ $(KB_default)/.config $(KB_debug)/.config: $(OUT)/build/%/.config: $(TREE_STAMP)
 	@testbed/check-config.sh $(@D)/.config $(FRAGMENTS_$*)
 
 $(KB_default)/arch/arm64/boot/Image $(KB_debug)/arch/arm64/boot/Image: \
-$(OUT)/build/%/arch/arm64/boot/Image: $(OUT)/build/%/.config $(TREE_STAMP)
-	@echo "  KERNEL  $* (ccache: $(CCACHE_DIR))"
-	@$(call KMAKE,$(OUT)/build/$*) Image modules
-	@$(call KMAKE,$(OUT)/build/$*) headers_install >/dev/null
+$(BOUT)/build/%/arch/arm64/boot/Image: $(BOUT)/build/%/.config $(TREE_STAMP)
+	@echo "  KERNEL  $(B) $* (ccache: $(CCACHE_DIR))"
+	@$(call KMAKE,$(BOUT)/build/$*) Image modules
+	@$(call KMAKE,$(BOUT)/build/$*) headers_install >/dev/null
 	@touch $@
 
 kernel: $(KB)/arch/arm64/boot/Image
 
-$(OUT)/modules/%/.stamp: $(OUT)/build/%/arch/arm64/boot/Image $(MODSRC)
-	@echo "  MODULES $*"
-	@rm -rf $(@D) && mkdir -p $(@D)
-	@cp --parents $(MODSRC) $(@D)
-	@$(call KMAKE,$(OUT)/build/$*) M=$(@D) modules
+$(BOUT)/modules/%/.stamp: $(BOUT)/build/%/arch/arm64/boot/Image Kbuild
+	@echo "  MODULES $(B) $*"
+	@[ -d $(TREE)/$(TESTMOD) ] || { echo "error: $(TREE) has no $(TESTMOD): patches/$(B)/series adds no test module" >&2; exit 1; }
+	@rm -rf $(@D) && mkdir -p $(@D)/$(dir $(TESTMOD_MAIN))
+	@cp Kbuild $(@D)/
+	@cp -r $(TREE)/$(TESTMOD) $(@D)/$(TESTMOD_MAIN)
+	@$(call KMAKE,$(BOUT)/build/$*) M=$(@D) modules
 	@touch $@
 
 modules: $(MODS)/.stamp
@@ -131,7 +153,7 @@ modules: $(MODS)/.stamp
 
 # --- user space -------------------------------------------------------------
 $(SELFTESTS)/.stamp: $(KB_default)/arch/arm64/boot/Image
-	@echo "  SELFTESTS kvm (static)"
+	@echo "  SELFTESTS $(B) kvm (static)"
 	@mkdir -p $(SELFTESTS)/kvm
 	@$(SELFTEST_MAKE)
 	@touch $@
@@ -144,47 +166,66 @@ $(INITRAMFS): $(SELFTESTS)/.stamp $(BUSYBOX) testbed/init testbed/mkinitramfs.sh
 
 initramfs: $(INITRAMFS)
 
+# Everything a base's boots need, for one FLAVOUR: vmrun.py finds them
+# under out/<base>/ (see testbed/vm/platforms.py, class Build).
+artifacts: $(KB)/arch/arm64/boot/Image $(INITRAMFS) $(MODS)/.stamp
+
 # --- running ----------------------------------------------------------------
+# check and check-debug build each base in turn, then run the suites of all
+# of them in one vmrun.py run: one TAP stream, numbered across the bases.
+CHECK_ARGS	= $(foreach b,$(ALL_BASES),--base $(b)=$(OUT)/$(b)) $(VMRUN_COMMON) \
+		  --suite-dir testbed/suite --modes "vhe nvhe" --tests "$(TESTS)"
+
 check: FLAVOUR := default
-check: $(KB_default)/arch/arm64/boot/Image $(INITRAMFS) $(OUT)/modules/default/.stamp
-	@$(VMRUN) check $(VMRUN_INPUTS) \
-		--suite testbed/suite --modes "vhe nvhe" --tests "$(TESTS)" \
-		--tap $(OUT)/check.tap
-
 check-debug: FLAVOUR := debug
-check-debug: $(KB_debug)/arch/arm64/boot/Image $(INITRAMFS) $(OUT)/modules/debug/.stamp
-	@$(VMRUN) check $(VMRUN_INPUTS) \
-		--suite testbed/suite --modes "vhe nvhe" --tests "$(TESTS)" \
-		--timeout-scale 6 --tag check-debug --tap $(OUT)/check-debug.tap
+check check-debug:
+	@for b in $(ALL_BASES); do \
+		$(MAKE) --no-print-directory artifacts BASE=$$b FLAVOUR=$(FLAVOUR) || exit 1; \
+	done
+	@$(VMRUN) check $(CHECK_ARGS) --flavour $(FLAVOUR) \
+		$(if $(filter debug,$(FLAVOUR)),--timeout-scale 6) \
+		--tag $@ --tap $(OUT)/$@.tap
 
-run: $(KB)/arch/arm64/boot/Image $(INITRAMFS) $(MODS)/.stamp
-	@$(VMRUN) run $(VMRUN_INPUTS) $(if $(MODE),--mode $(MODE)) --platform $(PLATFORM) \
+run: artifacts
+	@$(VMRUN) run --base $(B)=$(BOUT) --flavour $(FLAVOUR) $(VMRUN_COMMON) \
+		$(if $(MODE),--mode $(MODE)) --platform $(PLATFORM) \
 		$(if $(value CMD),--cmd '$(subst ','\'',$(value CMD))') \
 		$(if $(EXTRA),--extra '$(EXTRA)')
 
 # The SMCCC forwarding benchmark: a report of per-call round trips, not a
 # test. BENCH_ARGS go to smccc_fwd_bench (-n calls per sample, -r reps).
+bench: FLAVOUR := default
 bench: $(KB_default)/arch/arm64/boot/Image $(INITRAMFS)
-	@$(VMRUN) run --out $(OUT) --kernel $< --initramfs $(INITRAMFS) \
+	@$(VMRUN) run --base $(B)=$(BOUT) --flavour default $(VMRUN_COMMON) \
 		$(if $(MODE),--mode $(MODE)) --cmd 'smccc_fwd_bench $(BENCH_ARGS)'
 
 # --- the series -------------------------------------------------------------
 series: $(TREE_STAMP)
-	@testbed/mkseries.sh $(TREE) $(OUT)/series
-
-checkpatch: series
-	@testbed/checkpatch.sh $(TREE) $(OUT)/series
-
-bisect-build: $(KB_default)/.config
-	@testbed/bisect-build.sh $(TREE) $(OUT)/bisect $(KB_default)/.config $(JOBS)
+	@testbed/mkseries.sh $(B) $(TREE) $(OUT)/series/$(B)
 
 refresh:
-	@python3 testbed/refresh.py $(TREE)
+	@python3 testbed/refresh.py $(B) $(TREE)
 
 reset-tree:
 	@git -C $(TREE) reset -q --hard base && \
 		rm -f $(TREE_STAMP) $(TREE)/.git/vmmfw-applied-head && \
-		testbed/prepare-tree.sh $(TREE)
+		testbed/prepare-tree.sh $(B) $(TREE)
+
+# checkpatch and bisect-build: one base, or each in turn (all are run; the
+# target fails if any base failed).
+ifeq ($(BASE),)
+checkpatch bisect-build:
+	@rc=0; for b in $(BASES); do \
+		echo "  BASE    $$b"; \
+		$(MAKE) --no-print-directory $@ BASE=$$b || rc=1; \
+	done; exit $$rc
+else
+checkpatch: series
+	@testbed/checkpatch.sh $(TREE) $(OUT)/series/$(B)
+
+bisect-build: $(KB_default)/.config
+	@testbed/bisect-build.sh $(B) $(TREE) $(BOUT)/bisect $(KB_default)/.config $(JOBS)
+endif
 
 clean:
 	rm -rf $(OUT)

@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+"""QEMU: its command line for a platform and mode, and its console."""
+
+import os
+import select
+import shutil
+import subprocess
+import time
+
+from .platforms import BOOTS, MODES, PLATFORMS, QEMU, die
+
+
+def check_qemu():
+    if not shutil.which(QEMU):
+        die(f"{QEMU} not found: install qemu-system-arm (make deps)")
+    out = subprocess.run([QEMU, "-machine", "virt,help"], capture_output=True,
+                         text=True).stdout
+    if "virtualization=" not in out:
+        die(f"{QEMU} has no virt 'virtualization=on' (nested EL2): "
+            "install Debian's qemu-system-arm 7.2 or newer")
+
+
+def qemu_cmd(build, platform, mode, initrd):
+    plat = PLATFORMS[platform]
+    append = " ".join(["console=ttyAMA0 panic=-1 loglevel=4", BOOTS[plat.boot],
+                       MODES[mode][0]])
+    bios = ["-bios", plat.firmware] if plat.firmware else []
+    return [QEMU, "-machine", plat.machine, *bios,
+            "-cpu", plat.cpu, "-smp", "2", "-m", "2048",
+            "-nographic", "-no-reboot", "-nic", "none", "-kernel", build.kernel,
+            "-initrd", initrd, "-append", " ".join(append.split())]
+
+
+class Console:
+    """Line reader on QEMU's console with a deadline per read."""
+
+    def __init__(self, cmd, logpath):
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.log = open(logpath, "w", errors="replace")
+        self.buf = b""
+
+    def readline(self, timeout):
+        """A line, or None on timeout, or '' when QEMU is gone."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([self.proc.stdout], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(self.proc.stdout.fileno(), 65536)
+            if not chunk:
+                if self.buf:
+                    break
+                return ""
+            self.buf += chunk
+        line, _, self.buf = self.buf.partition(b"\n")
+        text = line.decode("utf-8", "replace").rstrip("\r") + "\n"
+        self.log.write(text)
+        self.log.flush()
+        return text
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
