@@ -5,9 +5,9 @@
 # scratch worktree and build the kernel, the KVM selftests and, once it
 # exists, the RAS test module there.
 #
-# Usage: bisect-build.sh TREE WORKDIR CONFIG JOBS
+# Usage: bisect-build.sh BASE TREE WORKDIR CONFIG JOBS
 set -euo pipefail
-tree=$1 work=$2 config=$3 jobs=$4
+base=$1 tree=$2 work=$3 config=$4 jobs=$5
 wt="$work/tree" kb="$work/build"
 cross=aarch64-linux-gnu-
 
@@ -15,7 +15,9 @@ git -C "$tree" worktree remove --force "$wt" 2>/dev/null || rm -rf "$wt"
 git -C "$tree" worktree prune
 git -C "$tree" worktree add -q --detach "$wt" base
 mkdir -p "$kb"
-testmod=tools/testing/selftests/kvm/aarch64/ras_testmod
+# The test module's directory in this base's tree (testbed/bases: arm64
+# on mainline, aarch64 on 6.12).
+testmod=tools/testing/selftests/kvm/$("$(dirname "$0")/base.sh" "$base" arch)/ras_testmod
 for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
 	echo "  BUILD   $(git -C "$tree" log -1 --format='%h %s' "$c")"
 	git -C "$wt" checkout -q "$c"
@@ -33,9 +35,9 @@ for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
 	     ! make -s -C "$wt" O="$kb" ARCH=arm64 CROSS_COMPILE=$cross \
 		CC="ccache ${cross}gcc" M="$wt/$testmod" modules >>"$work/log" 2>&1; }; then
 		tail -n 30 "$work/log"
-		echo "error: the series does not build at $(git -C "$tree" log -1 --format='%h %s' "$c")" >&2
+		echo "error: the $base series does not build at $(git -C "$tree" log -1 --format='%h %s' "$c")" >&2
 		exit 1
 	fi
 done
 git -C "$tree" worktree remove --force "$wt"
-echo "  OK      every patch builds"
+echo "  OK      every patch of the $base series builds"
