@@ -16,7 +16,7 @@ mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc,kselftests/kvm
 install -m 0755 "$busybox" "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 install -m 0755 "$top/testbed/init" "$stage/init"
-# Every static test binary, keeping the kselftest layout (kvm/aarch64/...),
+# Every static test binary, keeping the kselftest layout (kvm/arm64/..., kvm/aarch64/... on 6.12),
 # with a wrapper of the same name in /kselftests/bin.
 (cd "$selftests" && find . -type f -perm -u+x ! -name '*.o' ! -name '*.d' -print0 |
 	while IFS= read -r -d '' f; do
