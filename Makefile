@@ -54,8 +54,10 @@ export KBUILD_BUILD_VERSION	:= 1
 KB		= $(BOUT)/build/$(FLAVOUR)
 KB_default	:= $(BOUT)/build/default
 KB_debug	:= $(BOUT)/build/debug
-FRAGMENTS_default := testbed/config/vmmfw.config
-FRAGMENTS_debug	:= testbed/config/vmmfw.config testbed/config/debug.config
+# testbed/config/base-<base>.config holds what only one base spells that
+# way (an option another base no longer has).
+FRAGMENTS_default := testbed/config/vmmfw.config $(wildcard testbed/config/base-$(B).config)
+FRAGMENTS_debug	:= $(FRAGMENTS_default) testbed/config/debug.config
 
 KMAKE		= $(MAKE) -s -C $(TREE) O=$(1) ARCH=arm64 \
 		  CROSS_COMPILE=$(CROSS_COMPILE) LOCALVERSION= \

@@ -174,6 +174,8 @@ def main():
     out, orphans = [], []
     if not blocks:                  # a new series: its comments lead
         out, trailer = trailer, []
+        if out and out[-1].strip():
+            out.append("\n")
     for name, c, _ in blocks:       # comments of dropped patches move on
         if name not in names:
             orphans += c
