@@ -19,6 +19,8 @@ import argparse
 import os
 import sys
 
+# The parts live in testbed/vm/; no __pycache__ in the clone.
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from vm.check import cmd_check                          # noqa: E402
