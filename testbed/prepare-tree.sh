@@ -84,7 +84,12 @@ check_tree_clean() {
 	if [ -n "$(git -C "$tree" status --porcelain)" ]; then
 		die "$tree has uncommitted edits: commit them into the patch commits and run 'make refresh BASE=$base', or discard them with 'make reset-tree BASE=$base'"
 	fi
-	if [ -n "$applied" ] && [ "$(git -C "$tree" rev-parse HEAD)" != "$applied" ]; then
+	# A series that stopped half-applied left only commits of ours.
+	[ "$applied" != applying ] || return 0
+	# A tree no series was applied to by this script holds only the base,
+	# unless someone committed there: those commits are not in patches/.
+	[ -n "$applied" ] || applied=$(git -C "$tree" rev-parse base)
+	if [ "$(git -C "$tree" rev-parse HEAD)" != "$applied" ]; then
 		die "$tree has commits that are not in patches/$base/: run 'make refresh BASE=$base' to save them, or 'make reset-tree BASE=$base' to discard them"
 	fi
 }
@@ -129,6 +134,7 @@ apply_one() {
 
 apply_series() {
 	echo "  SERIES  patches/$base/series"
+	echo applying > "$tree/.git/vmmfw-applied-head"
 	git -C "$tree" reset -q --hard base
 	git -C "$tree" clean -q -fdx -e /.git
 	local line
