@@ -81,6 +81,9 @@ HEST_TEMPLATE	:= testbed/acpi/hest-sei.dsl
 VMRUN		= python3 testbed/vmrun.py
 VMRUN_COMMON	= --hest-template $(HEST_TEMPLATE)
 
+# A .config that failed check-config.sh must not survive to the next run.
+.DELETE_ON_ERROR:
+
 .PHONY: help deps tree kernel modules selftests initramfs artifacts check \
 	check-debug run bench series checkpatch bisect-build refresh reset-tree \
 	clean FORCE
