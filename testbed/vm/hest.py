@@ -52,7 +52,7 @@ def build_hest(build, template, base):
     with open(template) as f:
         dsl = re.sub(r"@B\+(0x[0-9a-fA-F]+)@",
                      lambda m: f"{base + int(m.group(1), 16):016X}", f.read())
-    stem = build.path("hest-sei")
+    stem = build.path(f"hest-sei-{build.flavour}")
     with open(stem + ".dsl", "w") as f:
         f.write(dsl)
     out = subprocess.run(["iasl", "-p", stem, stem + ".dsl"],
