@@ -182,6 +182,7 @@ static struct kvm_vm *setup_vm(struct kvm_vcpu **vcpu, void *guest_code)
 	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
 	init.features[0] |= 1 << KVM_ARM_VCPU_PSCI_0_2;
 	*vcpu = aarch64_vcpu_add(vm, 0, &init, guest_code);
+	kvm_arch_vm_finalize_vcpus(vm);
 	(*vcpu)->run->kvm_valid_regs = KVM_SYNC_ARM64_REGS;
 	return vm;
 }
@@ -189,9 +190,20 @@ static struct kvm_vm *setup_vm(struct kvm_vcpu **vcpu, void *guest_code)
 static uint64_t get_reg(struct kvm_vcpu *vcpu, uint64_t id)
 {
 	uint64_t val;
+	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)&val };
 
-	vcpu_get_reg(vcpu, id, &val);
+	/*
+	 * KVM_GET_ONE_REG itself, not vcpu_get_reg(): that helper takes an
+	 * out parameter in 6.12.y, and this source also builds there.
+	 */
+	vcpu_ioctl(vcpu, KVM_GET_ONE_REG, &reg);
 	return val;
+}
+
+/* The PSCI version KVM implements for the guest: 1.1 in 6.12.y, newer since */
+static uint64_t kvm_psci_version(struct kvm_vcpu *vcpu)
+{
+	return get_reg(vcpu, KVM_REG_ARM_PSCI_VERSION);
 }
 
 static uint64_t vcpu_stat(struct kvm_vcpu *vcpu, const char *name)
@@ -410,7 +422,7 @@ static void test_ebusy(void)
 	struct kvm_vm *vm = setup_vm(&vcpu, guest_one_call);
 
 	vcpu_args_set(vcpu, 2, PSCI_0_2_FN_PSCI_VERSION, HVC_INSN);
-	expect_no_exit(vcpu, PSCI_0_2_FN_PSCI_VERSION, PSCI_VERSION(1, 1));
+	expect_no_exit(vcpu, PSCI_0_2_FN_PSCI_VERSION, kvm_psci_version(vcpu));
 	expect_errno(vm, OEM_FN(0), 1, FWD_HVC, 0, 0, EBUSY, "after KVM_RUN");
 	expect_errno(vm, OEM_FN(0), 0, FWD_HVC, 0, 0, EINVAL,
 		     "count 0 after KVM_RUN: EINVAL wins over EBUSY");
@@ -470,7 +482,7 @@ static void test_conduits(void)
 			complete_in_run(run, 0x2000);
 			expect_results(vcpu, 0x2000, 0x2001, 0x2002, 0x2003);
 		} else {
-			expect_no_exit(vcpu, fn, PSCI_VERSION(1, 1));
+			expect_no_exit(vcpu, fn, kvm_psci_version(vcpu));
 		}
 		kvm_vm_free(vm);
 	}
@@ -836,7 +848,7 @@ static void test_filter_coexistence(void)
 	expect_results(vcpu, 0x22, 0x23, 0x24, 0x25);
 
 	expect_no_exit(vcpu, OEM_FN(3), SMCCC_RET_NOT_SUPPORTED);
-	expect_no_exit(vcpu, PSCI_0_2_FN_PSCI_VERSION, PSCI_VERSION(1, 1));
+	expect_no_exit(vcpu, PSCI_0_2_FN_PSCI_VERSION, kvm_psci_version(vcpu));
 	kvm_vm_free(vm);
 	ksft_test_result_pass("coexistence with KVM_ARM_VM_SMCCC_FILTER\n");
 }
@@ -946,7 +958,7 @@ static void test_all_smc_edges(void)
 	/* A HANDLE entry keeps PSCI over SMC with KVM. */
 	vm = smc_vm(guest_smc_x0, PSCI_0_2_FN_PSCI_VERSION, true, &vcpu);
 	set_filter(vm, PSCI_0_2_FN_BASE, 0x20, KVM_SMCCC_FILTER_HANDLE);
-	expect_no_exit(vcpu, PSCI_0_2_FN_PSCI_VERSION, PSCI_VERSION(1, 1));
+	expect_no_exit(vcpu, PSCI_0_2_FN_PSCI_VERSION, kvm_psci_version(vcpu));
 	kvm_vm_free(vm);
 
 	/* No all-SMC mode: SMC #0x42 in a forwarded SMC range gets -1. */
@@ -1084,19 +1096,21 @@ static bool aarch32_el1_supported(const char *what)
 
 /* A VM whose only vCPU runs @code from AArch32 EL1; the VMM forwards all SMCs. */
 static struct kvm_vm *aarch32_vm(const void *code, size_t size, uint64_t cpsr,
-				 struct kvm_vcpu **vcpu, vm_paddr_t *gpa)
+				 struct kvm_vcpu **vcpu, uint64_t *gpa)
 {
 	struct kvm_vcpu_init init;
 	struct kvm_vm *vm;
 
 	vm = vm_create(1);
-	*gpa = addr_gva2gpa(vm, vm_vaddr_alloc_page(vm));
+	/* Run with the MMU off: the PC is the code's guest physical address */
+	*gpa = vm_phy_page_alloc(vm, KVM_GUEST_PAGE_TABLE_MIN_PADDR, 0);
 	memcpy(addr_gpa2hva(vm, *gpa), code, size);
 
 	*vcpu = __vm_vcpu_add(vm, 0);
 	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
 	init.features[0] |= 1 << KVM_ARM_VCPU_EL1_32BIT;
 	vcpu_ioctl(*vcpu, KVM_ARM_VCPU_INIT, &init);
+	kvm_arch_vm_finalize_vcpus(vm);
 	vcpu_set_reg(*vcpu, ARM64_CORE_REG(regs.pc), *gpa);
 	vcpu_set_reg(*vcpu, ARM64_CORE_REG(regs.pstate), cpsr);
 	vcpu_set_reg(*vcpu, ARM64_CORE_REG(regs.regs[1]), A32_MMIO_GPA);
@@ -1145,7 +1159,7 @@ static void test_aarch32_calls(bool thumb)
 	const char *isa = thumb ? "T32" : "A32";
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
-	vm_paddr_t gpa;
+	uint64_t gpa;
 
 	if (!aarch32_el1_supported(isa))
 		return;
@@ -1182,7 +1196,7 @@ static void test_aarch32_fiq_banked(void)
 {
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
-	vm_paddr_t gpa;
+	uint64_t gpa;
 	int n;
 
 	if (!aarch32_el1_supported("A32 FIQ mode"))
@@ -1239,7 +1253,7 @@ static void test_aarch32_filter_flags(void)
 	struct kvm_vcpu *vcpu;
 	struct kvm_run *run;
 	struct kvm_vm *vm;
-	vm_paddr_t gpa;
+	uint64_t gpa;
 	int filter;
 
 	if (!aarch32_el1_supported("A32 HVC #imm in a filter range"))

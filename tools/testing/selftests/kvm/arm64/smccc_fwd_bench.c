@@ -342,7 +342,7 @@ struct bench {
 	const struct bench_desc *desc;
 	struct kvm_vm *vm;
 	struct kvm_vcpu *vcpu;
-	vm_paddr_t mmio_gpa;
+	uint64_t mmio_gpa;
 	/* SDEI: the interrupted context while an event is handled */
 	struct sdei_ctx saved;
 	bool in_event;
@@ -747,19 +747,23 @@ static void setup_filter_1(struct bench *b)
 /* A GPA past the ucall page, which no memslot backs, mapped for the guest. */
 static void setup_mmio(struct bench *b)
 {
-	vm_vaddr_t gva = vm_vaddr_unused_gap(b->vm, b->vm->page_size,
-					     KVM_UTIL_MIN_VADDR);
-
 	b->mmio_gpa = b->vm->ucall_mmio_addr + b->vm->page_size;
-	virt_map(b->vm, gva, b->mmio_gpa, 1);
+	/* Identity-mapped, far above the VAs the library hands out */
+	virt_map(b->vm, b->mmio_gpa, b->mmio_gpa, 1);
 
-	guest_mmio = (uint64_t *)gva;
+	guest_mmio = (uint64_t *)b->mmio_gpa;
 	sync_global_to_guest(b->vm, guest_mmio);
 }
 
 static void setup_psci(struct bench *b)
 {
-	vcpu_get_reg(b->vcpu, KVM_REG_ARM_PSCI_VERSION, &guest_psci_version);
+	struct kvm_one_reg reg = {
+		.id	= KVM_REG_ARM_PSCI_VERSION,
+		.addr	= (uint64_t)&guest_psci_version,
+	};
+
+	/* Not vcpu_get_reg(), which differs in 6.12.y: see smccc_fwd.c */
+	vcpu_ioctl(b->vcpu, KVM_GET_ONE_REG, &reg);
 	sync_global_to_guest(b->vm, guest_psci_version);
 }
 
@@ -843,6 +847,7 @@ static void setup_bench(struct bench *b, enum bench_case type, int nr_reps,
 	vm_ioctl(b->vm, KVM_ARM_PREFERRED_TARGET, &init);
 	init.features[0] |= BIT(KVM_ARM_VCPU_PSCI_0_2);
 	b->vcpu = aarch64_vcpu_add(b->vm, 0, &init, d->guest_code);
+	kvm_arch_vm_finalize_vcpus(b->vm);
 
 	/* The ranges must be in place before the vCPU first runs. */
 	d->setup(b);
@@ -926,6 +931,7 @@ int main(int argc, char *argv[])
 	uint64_t needed = KVM_ARM_SMCCC_FWD_HVC | KVM_ARM_SMCCC_FWD_SDEI;
 	int nr_warmup = DEFAULT_NR_WARMUP;
 	struct bench bench[NR_CASES] = {};
+	cpu_set_t cpus;
 	double *val;
 	uint64_t start;
 	int opt, i, r;
@@ -956,7 +962,10 @@ int main(int argc, char *argv[])
 	/* Keep the vCPU threads, i.e. this one, on one physical CPU. */
 	r = sched_getcpu();
 	TEST_ASSERT(r >= 0, "sched_getcpu() failed");
-	kvm_pin_this_task_to_pcpu(r);
+	CPU_ZERO(&cpus);
+	CPU_SET(r, &cpus);
+	TEST_ASSERT(!sched_setaffinity(0, sizeof(cpus), &cpus),
+		    "sched_setaffinity() failed");
 
 	ksft_print_msg("smccc_fwd_bench: ID 0x%x over HVC, %d calls per sample\n",
 		       BENCH_FN, nr_calls);

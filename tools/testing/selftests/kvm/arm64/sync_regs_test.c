@@ -41,7 +41,7 @@ static inline uint64_t pattern(int n)
  * Not the ucall page: the library would take every write there for a ucall.
  * Read by the guest's asm, hence not static.
  */
-vm_vaddr_t test_mmio_gva;
+uint64_t test_mmio_gva;
 
 /* AArch32 CPSR: Supervisor mode, and the same with A, I and F masked */
 #define AARCH32_SVC		0x13
@@ -103,8 +103,13 @@ static uint64_t *sync_reg(struct kvm_run *run, int i)
 static uint64_t get_reg(struct kvm_vcpu *vcpu, uint64_t id)
 {
 	uint64_t val;
+	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)&val };
 
-	vcpu_get_reg(vcpu, id, &val);
+	/*
+	 * KVM_GET_ONE_REG itself, not vcpu_get_reg(): that helper takes an
+	 * out parameter in 6.12.y, and this source also builds there.
+	 */
+	vcpu_ioctl(vcpu, KVM_GET_ONE_REG, &reg);
 	return val;
 }
 
@@ -122,7 +127,7 @@ static void assert_set_matches_one_reg(struct kvm_vcpu *vcpu, const char *when)
 }
 
 /* The page after the ucall one, which no memslot backs either. */
-static vm_paddr_t test_mmio_gpa(struct kvm_vm *vm)
+static uint64_t test_mmio_gpa(struct kvm_vm *vm)
 {
 	return vm->ucall_mmio_addr + vm->page_size;
 }
@@ -150,11 +155,11 @@ static uint64_t mmio_data(struct kvm_run *run)
 static struct kvm_vm *setup_vm(struct kvm_vcpu **vcpu)
 {
 	struct kvm_vm *vm = vm_create_with_one_vcpu(vcpu, guest_sync_regs);
-	vm_vaddr_t gva = vm_vaddr_unused_gap(vm, vm->page_size,
-					     KVM_UTIL_MIN_VADDR);
+	uint64_t gpa = test_mmio_gpa(vm);
 
-	virt_map(vm, gva, test_mmio_gpa(vm), 1);
-	write_guest_global(vm, test_mmio_gva, gva);
+	/* Identity-mapped, far above the VAs the library hands out */
+	virt_map(vm, gpa, gpa, 1);
+	write_guest_global(vm, test_mmio_gva, gpa);
 	(*vcpu)->run->kvm_valid_regs = KVM_SYNC_ARM64_REGS;
 	return vm;
 }
@@ -341,6 +346,7 @@ static struct kvm_vm *cpu_on_vm(struct kvm_vcpu **target)
 	init.features[0] |= BIT(KVM_ARM_VCPU_PSCI_0_2);
 	source = aarch64_vcpu_add(vm, 0, &init, guest_cpu_on);
 	*target = aarch64_vcpu_add(vm, 1, &init, guest_cpu_on);
+	kvm_arch_vm_finalize_vcpus(vm);
 	vcpu_mp_state_set(*target, &stopped);
 	(*target)->run->kvm_valid_regs = KVM_SYNC_ARM64_REGS;
 
@@ -440,6 +446,7 @@ static void test_aarch32(void)
 	init.features[0] |= 1 << KVM_ARM_VCPU_EL1_32BIT;
 	vcpu = __vm_vcpu_add(vm, 0);
 	vcpu_ioctl(vcpu, KVM_ARM_VCPU_INIT, &init);
+	kvm_arch_vm_finalize_vcpus(vm);
 	run = vcpu->run;
 	run->kvm_valid_regs = KVM_SYNC_ARM64_REGS;
 
