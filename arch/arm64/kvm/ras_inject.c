@@ -80,8 +80,8 @@ static bool ras_inject_esr_valid(enum kvm_arm_ras_inject_type type, u64 esr)
  * kvm_arm_ras_inject_enter(). Neither depends on the host's timer tick.
  *
  * Context: process context, holding a reference on @kvm (for instance
- * through an open VM file descriptor, see file_is_kvm()). Only for testing,
- * with CONFIG_KVM_ARM_RAS_INJECT.
+ * through an open VM file, see kvm_arm_ras_inject_file_kvm()). Only for
+ * testing, with CONFIG_KVM_ARM_RAS_INJECT.
  *
  * Return: 0 on success, -EINVAL if @vcpu_idx is not a vCPU of @kvm or
  * @inj->esr does not describe the exit, -EPERM for a protected VM.
@@ -197,6 +197,22 @@ int kvm_arm_ras_inject_exit(struct kvm_vcpu *vcpu, int exit_code)
 		return exit_code;
 	}
 }
+
+/**
+ * kvm_arm_ras_inject_file_kvm() - The VM of a VM file, for a test module
+ * @file: a file the caller holds, for instance from fdget()
+ *
+ * file_is_kvm() is exported to KVM's own modules only, so a test module asks
+ * here whether the file descriptor it was given is a VM's.
+ *
+ * Return: the VM, valid for as long as the caller holds @file, or NULL if
+ * @file is not a VM file.
+ */
+struct kvm *kvm_arm_ras_inject_file_kvm(struct file *file)
+{
+	return file_is_kvm(file) ? file->private_data : NULL;
+}
+EXPORT_SYMBOL_GPL(kvm_arm_ras_inject_file_kvm);
 
 /**
  * kvm_arm_ras_inject_count() - How many armed exits has a VM made?

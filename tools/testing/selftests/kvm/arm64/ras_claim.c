@@ -33,13 +33,24 @@
  *  - SEA, claimed (nothing injected; the guest, retrying its access, ends
  *    in SIGBUS BUS_MCEERR_AR; the VMM hands the guest an SEA with
  *    KVM_SET_VCPU_EVENTS) and unclaimed (a virtual SError, no signal).
+ *  - SEA with KVM_CAP_ARM_SEA_TO_USER enabled: a claimed SEA still makes no
+ *    exit (SIGBUS BUS_MCEERR_AR as without it); an unclaimed one exits with
+ *    KVM_EXIT_ARM_SEA, whose esr, gva, gpa and flags are those api.rst
+ *    documents, and nothing is injected; a record GHES drops as a duplicate
+ *    claims nothing, so its SEA exits too; an SEA the host owns (on a
+ *    stage-2 table walk) is a virtual SError, never an exit; and an SError
+ *    never exits, claimed or not.
  *  - The hook's refusal of requests that would not describe the exit.
  *
  * Without an SEI source in the HEST the test skips, unless -e says that
  * one is expected. With -n, for a HEST without an SEI source (QEMU's own,
  * SEA only): an SError exit is never claimed, not even with an SEA record
  * pending, which stays pending for the SEA that claims it. This is the base
- * kernel's behaviour.
+ * kernel's behaviour. The SEA cases, which need only QEMU's SEA source, run
+ * in both modes.
+ *
+ * The same source builds in Linux 6.12's selftests, whose library predates
+ * KVM_CAP_ARM_SEA_TO_USER: there the SEA_TO_USER cases report SKIP.
  *
  * The test holds on any host:
  *  - It asks for late kill (PR_MCE_KILL), so that vm.memory_failure_early_kill
@@ -75,8 +86,19 @@
 
 #include "ras_testmod/kvm_ras_testmod.h"
 
+/* Names of the selftest library that changed after 6.12 */
+#ifdef KVM_CAP_ARM_SEA_TO_USER
+#define test_alloc_page(vm)	vm_alloc_page(vm)
+#else
+#define test_alloc_page(vm)	vm_vaddr_alloc_page(vm)
+#endif
+
+/* Exception classes (Arm ARM, ESR_ELx.EC) */
+#define EC_SHIFT		26
 #define ESR_EC_SERROR		0x2f
 #define ESR_EC_DABT_LOW		0x24
+#define ESR_EC_DABT_CUR		0x25
+#define ESR_EC_IABT_LOW		0x20
 #define ESR_IL			BIT(25)
 
 /* ISS encoding for an SError exception, see ESR_ELx in the Arm ARM */
@@ -92,7 +114,7 @@
 /* Data abort from a lower EL, synchronous external abort not on a walk */
 #define DFSC_SEA		0x10
 
-#define ESR(ec, iss)		(((uint64_t)(ec) << ESR_EC_SHIFT) | ESR_IL | (iss))
+#define ESR(ec, iss)		(((uint64_t)(ec) << EC_SHIFT) | ESR_IL | (iss))
 #define SERROR_ESR(iss)		ESR(ESR_EC_SERROR, iss)
 #define SEA_ESR			ESR(ESR_EC_DABT_LOW, DFSC_SEA)
 
@@ -102,8 +124,25 @@
 /* Data abort from a lower EL: ISV, a word access, translation fault L3 */
 #define DABT_ESR		ESR(ESR_EC_DABT_LOW, BIT(24) | (2 << 22) | 0x07)
 
-/* Instruction abort from a lower EL, synchronous external abort */
-#define ESR_EC_IABT_LOW		0x20
+/* ISS of a data abort (Arm ARM, ESR_ELx ISS encoding for a Data Abort) */
+#define DABT_ISV		BIT(24)
+#define DABT_SAS(sas)		((uint64_t)(sas) << 22)
+#define DABT_SRT(srt)		((uint64_t)(srt) << 16)
+#define DABT_SET(set)		((uint64_t)(set) << 11)
+#define DABT_FNV		BIT(10)
+#define DABT_EA			BIT(9)
+#define DABT_CM			BIT(8)
+#define DABT_S1PTW		BIT(7)
+#define DABT_WNR		BIT(6)
+#define DFSC_SEA_TTW(level)	(0x14 + (level))
+
+/* HPFAR_EL2: FIPA (IPA[55:12]) in bits [47:4]; NS marks it valid for KVM */
+#define HPFAR_NS		BIT_ULL(63)
+#define HPFAR(gpa)		(HPFAR_NS | (((gpa) >> 12) << 4))
+
+/* ID_AA64PFR0_EL1 and its RAS field, [31:28] */
+#define PFR0_REG	ARM64_SYS_REG(3, 0, 0, 4, 0)
+#define PFR0_RAS(v)	(((v) >> 28) & 0xf)
 
 /* Bounds on the host's waits, in seconds */
 #define ARMED_EXIT_TIMEOUT	30
@@ -374,7 +413,7 @@ static struct test_page test_page(struct kvm_vm *vm)
 {
 	struct test_page p;
 
-	p.gva = vm_vaddr_alloc_page(vm);
+	p.gva = test_alloc_page(vm);
 	p.gpa = addr_gva2gpa(vm, p.gva);
 	p.hva = addr_gva2hva(vm, p.gva);
 	memset(p.hva, 0x5a, vm->page_size);
@@ -541,7 +580,7 @@ static void vmm_hands_guest_sea(struct kvm_vcpu *vcpu)
 	sync_global_from_guest(vcpu->vm, guest_nr_dabts);
 	sync_global_from_guest(vcpu->vm, guest_dabt_esr);
 	TEST_ASSERT_EQ(guest_nr_dabts, 1);
-	TEST_ASSERT_EQ(guest_dabt_esr >> ESR_EC_SHIFT, ESR_EC_DABT);
+	TEST_ASSERT_EQ(guest_dabt_esr >> EC_SHIFT, ESR_EC_DABT_CUR);
 	TEST_ASSERT_EQ(guest_dabt_esr & 0x3f, DFSC_SEA);
 }
 
@@ -571,7 +610,7 @@ static struct kvm_vm *create_vm(struct kvm_vcpu **vcpu)
 	vcpu_init_descriptor_tables(*vcpu);
 	vm_install_exception_handler(vm, VECTOR_ERROR_CURRENT,
 				     guest_serror_handler);
-	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, ESR_EC_DABT,
+	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, ESR_EC_DABT_CUR,
 				guest_dabt_handler);
 	nr_sigbus = 0;
 	guest_nr_dabts = 0;
@@ -825,20 +864,37 @@ static void test_unclaimed_serror(void)
 			      (uint64_t)KVM_VABT_ESR);
 }
 
+#ifdef KVM_CAP_ARM_SEA_TO_USER
+static void enable_sea_to_user(struct kvm_vm *vm)
+{
+	vm_enable_cap(vm, KVM_CAP_ARM_SEA_TO_USER, 0);
+}
+#else
+static void enable_sea_to_user(struct kvm_vm *vm)
+{
+	TEST_FAIL("KVM_CAP_ARM_SEA_TO_USER is not in this tree's UAPI");
+}
+#endif
+
 static void arm_sea(struct kvm_vm *vm, struct test_page *p)
 {
-	arm_exit(vm, KVM_RAS_TESTMOD_EXIT_SEA, SEA_ESR, p->gva,
-		 (p->gpa >> 12) << 4);
+	arm_exit(vm, KVM_RAS_TESTMOD_EXIT_SEA, SEA_ESR, p->gva, HPFAR(p->gpa));
 }
 
-/* An SEA exit, with a record in the SEA source for the page it names */
-static void check_claimed_sea(void)
+/*
+ * An SEA exit, with a record in the SEA source for the page it names: APEI
+ * claims it, and with KVM_CAP_ARM_SEA_TO_USER too KVM neither exits nor
+ * injects (run_once() fails the test on any exit but a ucall).
+ */
+static void check_claimed_sea(bool sea_to_user)
 {
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm = create_vm(&vcpu);
 	struct test_page p = test_page(vm);
 	uint64_t before = armed_exits(vm);
 
+	if (sea_to_user)
+		enable_sea_to_user(vm);
 	write_cper(KVM_RAS_TESTMOD_SRC_SEA, p.pa);
 	arm_sea(vm, &p);
 	run_until_sigbus(vcpu, p.gva);
@@ -876,11 +932,213 @@ static void check_unclaimed_sea(void)
 
 static void test_sea(void)
 {
-	check_claimed_sea();
+	check_claimed_sea(false);
 	check_unclaimed_sea();
 	ksft_test_result_pass("SEA: claimed SIGBUS AR, VMM's SEA; unclaimed injects 0x%lx\n",
 			      (uint64_t)KVM_VABT_ESR);
 }
+
+#ifdef KVM_CAP_ARM_SEA_TO_USER
+/*
+ * ESR_EL2 as KVM_EXIT_ARM_SEA reports it (api.rst): EC, IL, FnV, EA, CM,
+ * WNR and FSC, and SET when the VM has FEAT_RAS.
+ */
+static uint64_t sea_exit_esr(struct kvm_vcpu *vcpu, uint64_t esr)
+{
+	uint64_t mask = (0x3fULL << EC_SHIFT) | ESR_IL | DABT_FNV | DABT_EA |
+			DABT_CM | DABT_WNR | 0x3f;
+	struct kvm_one_reg reg;
+	uint64_t pfr0;
+
+	reg.id = PFR0_REG;
+	reg.addr = (uint64_t)&pfr0;
+	vcpu_ioctl(vcpu, KVM_GET_ONE_REG, &reg);
+	if (PFR0_RAS(pfr0))
+		mask |= DABT_SET(3);
+
+	return esr & mask;
+}
+
+/*
+ * Run until the armed SEA exit, which must reach the VMM as
+ * KVM_EXIT_ARM_SEA. Return: the exit's kvm_run.
+ */
+static struct kvm_run *run_until_sea_exit(struct kvm_vcpu *vcpu,
+					  uint64_t before)
+{
+	time_t end = time(NULL) + ARMED_EXIT_TIMEOUT;
+	struct ucall uc;
+
+	set_guest_cmd(vcpu->vm, CMD_SPIN);
+	for (;;) {
+		TEST_ASSERT(time(NULL) < end, "no IRQ exit within %ds",
+			    ARMED_EXIT_TIMEOUT);
+		TEST_ASSERT(!__vcpu_run(vcpu), "KVM_RUN: %s", strerror(errno));
+		if (vcpu->run->exit_reason == KVM_EXIT_ARM_SEA)
+			break;
+		TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC,
+			    "unexpected exit %s",
+			    exit_reason_str(vcpu->run->exit_reason));
+		TEST_ASSERT(armed_exits(vcpu->vm) == before,
+			    "the armed SEA made no KVM_EXIT_ARM_SEA");
+	}
+	TEST_ASSERT_EQ(armed_exits(vcpu->vm), before + 1);
+
+	return vcpu->run;
+}
+
+/*
+ * An unclaimed SEA on a guest access, with the capability: KVM_EXIT_ARM_SEA,
+ * nothing injected, no signal. With FnV clear and a valid HPFAR_EL2 the exit
+ * has both addresses; with FnV set and none, it has neither.
+ */
+static void check_sea_exit(bool addresses)
+{
+	uint64_t esr = ESR(ESR_EC_DABT_LOW, DABT_ISV | DABT_SAS(2) |
+			   DABT_SRT(5) | DABT_SET(2) | DABT_EA | DABT_WNR |
+			   DFSC_SEA);
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = create_vm(&vcpu);
+	struct test_page p = test_page(vm);
+	uint64_t far = p.gva + 0x128;
+	struct kvm_run *run;
+
+	enable_sea_to_user(vm);
+	if (addresses)
+		arm_exit(vm, KVM_RAS_TESTMOD_EXIT_SEA, esr, far, HPFAR(p.gpa));
+	else
+		arm_exit(vm, KVM_RAS_TESTMOD_EXIT_SEA, esr | DABT_FNV, far, 0);
+
+	run = run_until_sea_exit(vcpu, armed_exits(vm));
+	if (addresses) {
+		TEST_ASSERT_EQ(run->arm_sea.esr, sea_exit_esr(vcpu, esr));
+		TEST_ASSERT_EQ(run->arm_sea.flags,
+			       KVM_EXIT_ARM_SEA_FLAG_GPA_VALID);
+		TEST_ASSERT_EQ(run->arm_sea.gva, far);
+		TEST_ASSERT_EQ(run->arm_sea.gpa, p.gpa & ~0xfffULL);
+	} else {
+		TEST_ASSERT_EQ(run->arm_sea.esr,
+			       sea_exit_esr(vcpu, esr | DABT_FNV));
+		TEST_ASSERT_EQ(run->arm_sea.flags, 0);
+	}
+	assert_no_serror_pending(vcpu);
+	TEST_ASSERT_EQ(nr_sigbus, 0);
+
+	/* The VMM, as firmware, hands the guest an SEA */
+	vmm_hands_guest_sea(vcpu);
+	set_guest_cmd(vm, CMD_CHECK_NO_SERROR);
+	TEST_ASSERT(run_once(vcpu), "unexpected signal");
+
+	kvm_vm_free(vm);
+}
+
+/*
+ * An external abort on a stage-2 table walk (S1PTW set) is the host's own:
+ * the capability does not apply, and KVM injects a virtual SError.
+ */
+static void check_host_owned_sea(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = create_vm(&vcpu);
+	struct test_page p = test_page(vm);
+
+	enable_sea_to_user(vm);
+	arm_exit(vm, KVM_RAS_TESTMOD_EXIT_SEA,
+		 ESR(ESR_EC_DABT_LOW, DABT_S1PTW | DFSC_SEA_TTW(1)), p.gva,
+		 HPFAR(p.gpa));
+	run_until_armed_exit(vcpu, armed_exits(vm));
+	run_spin(vcpu);
+
+	read_guest_serrors(vm);
+	TEST_ASSERT_EQ(guest_nr_serrors, 1);
+	TEST_ASSERT_EQ(guest_esr, KVM_VABT_ESR);
+	TEST_ASSERT_EQ(nr_sigbus, 0);
+
+	kvm_vm_free(vm);
+}
+
+/*
+ * The same SEA record twice within GHES's 10 s cache: the second claims
+ * nothing, and its SEA exits to the VMM. The first must have been logged,
+ * since GHES caches only the records it prints.
+ */
+static void check_duplicate_sea_exit(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = create_vm(&vcpu);
+	struct test_page p = test_page(vm);
+	struct timespec first;
+	struct kvm_run *run;
+	char pa_str[64];
+
+	enable_sea_to_user(vm);
+	run_spin(vcpu);
+	wait_ghes_ratelimit();
+	kmsg_seen("");
+	write_cper(KVM_RAS_TESTMOD_SRC_SEA, p.pa);
+	first = last_cper;
+	arm_sea(vm, &p);
+	run_until_sigbus(vcpu, p.gva);
+	assert_one_sigbus_ar(p.hva);
+	snprintf(pa_str, sizeof(pa_str), "physical_address: 0x%016lx", p.pa);
+	TEST_ASSERT(kmsg_seen(pa_str), "GHES did not log '%s'", pa_str);
+
+	/* The guest stops reading the page, which is poisoned now */
+	guest_page_gva = 0;
+	sync_global_to_guest(vm, guest_page_gva);
+	write_cper(KVM_RAS_TESTMOD_SRC_SEA, p.pa);
+	arm_sea(vm, &p);
+	run = run_until_sea_exit(vcpu, armed_exits(vm));
+	TEST_ASSERT(secs_since(&first) < GHES_CACHE_SECS,
+		    "too slow: the records were %.1f s apart", secs_since(&first));
+	TEST_ASSERT_EQ(run->arm_sea.esr, sea_exit_esr(vcpu, SEA_ESR));
+	TEST_ASSERT_EQ(run->arm_sea.gpa, p.gpa & ~0xfffULL);
+	TEST_ASSERT(!cper_pending(KVM_RAS_TESTMOD_SRC_SEA),
+		    "GHES did not acknowledge the duplicate record");
+	TEST_ASSERT_EQ(nr_sigbus, 1);
+
+	kvm_vm_free(vm);
+}
+
+/* An SError the host does not claim never exits, capability or not */
+static void check_serror_no_exit(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = create_vm(&vcpu);
+
+	enable_sea_to_user(vm);
+	arm_exit(vm, KVM_RAS_TESTMOD_EXIT_SERROR, SERROR_ESR(RAS_ISS(AET_UER)),
+		 0, 0);
+	run_until_armed_exit(vcpu, armed_exits(vm));
+	run_spin(vcpu);
+	read_guest_serrors(vm);
+	TEST_ASSERT_EQ(guest_nr_serrors, 1);
+	TEST_ASSERT_EQ(guest_esr, KVM_VABT_ESR);
+
+	kvm_vm_free(vm);
+}
+
+static void test_sea_to_user(void)
+{
+	if (!kvm_has_cap(KVM_CAP_ARM_SEA_TO_USER)) {
+		ksft_test_result_skip("SEA_TO_USER: no KVM_CAP_ARM_SEA_TO_USER\n");
+		return;
+	}
+
+	check_claimed_sea(true);
+	check_sea_exit(true);
+	check_sea_exit(false);
+	check_host_owned_sea();
+	check_duplicate_sea_exit();
+	check_serror_no_exit();
+	ksft_test_result_pass("SEA_TO_USER: KVM_EXIT_ARM_SEA only for an unclaimed guest SEA\n");
+}
+#else
+static void test_sea_to_user(void)
+{
+	ksft_test_result_skip("SEA_TO_USER: not in this tree's UAPI\n");
+}
+#endif
 
 static void test_arm_errors(void)
 {
@@ -1028,16 +1286,19 @@ int main(int argc, char *argv[])
 
 	ksft_print_header();
 	if (no_sei) {
-		ksft_set_plan(1);
+		ksft_set_plan(3);
 		test_no_sei_source();
+		test_sea();
+		test_sea_to_user();
 	} else {
-		ksft_set_plan(8);
+		ksft_set_plan(9);
 		test_arm_errors();
 		test_claimed_consumed();
 		test_claimed_ce();
 		test_kvm_made_serror();
 		test_unclaimed_serror();
 		test_sea();
+		test_sea_to_user();
 		test_full_flow();
 		test_duplicate_record();
 	}
