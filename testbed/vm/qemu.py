@@ -61,7 +61,10 @@ class Console:
         text = line.decode("utf-8", "replace").rstrip("\r") + "\n"
         self.log.write(text)
         self.log.flush()
-        return text
+        # UEFI's console codes (no newline after them) can run into the
+        # first line the init prints: a marker starts where its "@@" does.
+        at = text.find("@@")
+        return text[at:] if at > 0 else text
 
     def close(self):
         if self.proc.poll() is None:
