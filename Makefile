@@ -85,7 +85,7 @@ VMRUN_COMMON	= --hest-template $(HEST_TEMPLATE)
 .DELETE_ON_ERROR:
 
 .PHONY: help deps tree kernel modules selftests initramfs artifacts check \
-	check-debug run bench series checkpatch bisect-build refresh reset-tree \
+	check-debug run run-guest refvmm guest bench series checkpatch bisect-build refresh reset-tree \
 	clean FORCE
 
 help:
@@ -174,6 +174,58 @@ initramfs: $(INITRAMFS)
 # Everything a base's boots need, for one FLAVOUR: vmrun.py finds them
 # under out/<base>/ (see testbed/vm/platforms.py, class Build).
 artifacts: $(KB)/arch/arm64/boot/Image $(INITRAMFS) $(MODS)/.stamp
+
+# --- the reference VMM and its guest (refvmm/) ------------------------------
+# refvmm is a static arm64 binary built against the patched mainline UAPI
+# headers; the same binary runs on every base. Its guest kernel is built
+# once, from the mainline tree, with testbed/config/guest.config. Both, and
+# the guest's initramfs, go into every base's test VM initramfs.
+GUEST_BASE	:= $(firstword $(BASES))
+GUEST_TREE	:= $(OUT)/$(GUEST_BASE)/linux
+GUEST_KB	:= $(OUT)/$(GUEST_BASE)/build/guest
+GUEST_IMAGE	:= $(GUEST_KB)/arch/arm64/boot/Image
+GUEST_FRAGMENTS	:= testbed/config/guest.config
+GUEST_INITRAMFS	:= $(OUT)/guest/initramfs.cpio.gz
+REFVMM_OUT	:= $(OUT)/refvmm
+REFVMM		:= $(REFVMM_OUT)/refvmm
+REFVMM_UAPI	:= $(OUT)/$(GUEST_BASE)/build/default/usr/include
+REFVMM_SRCS	:= $(wildcard refvmm/*.c refvmm/*.h)
+GKMAKE		= $(MAKE) -s -C $(GUEST_TREE) O=$(GUEST_KB) ARCH=arm64 \
+		  CROSS_COMPILE=$(CROSS_COMPILE) LOCALVERSION= \
+		  CC="ccache $(CROSS_COMPILE)gcc" HOSTCC="ccache gcc" -j$(JOBS)
+
+$(REFVMM): $(REFVMM_SRCS) refvmm/Makefile $(REFVMM_UAPI)/linux/kvm.h
+	@echo "  REFVMM  $@"
+	@$(MAKE) -s -C refvmm O=$(REFVMM_OUT) UAPI=$(REFVMM_UAPI) \
+		CROSS_COMPILE=$(CROSS_COMPILE)
+
+$(REFVMM_UAPI)/linux/kvm.h:
+	@$(MAKE) --no-print-directory kernel BASE=$(GUEST_BASE)
+
+refvmm: $(REFVMM)
+
+$(GUEST_KB)/.config: $(GUEST_FRAGMENTS)
+	@$(MAKE) --no-print-directory tree BASE=$(GUEST_BASE)
+	@echo "  CONFIG  $(GUEST_BASE) guest"
+	@mkdir -p $(@D)
+	@$(GKMAKE) allnoconfig >/dev/null
+	@cd $(GUEST_TREE) && ARCH=arm64 scripts/kconfig/merge_config.sh -m -O $(@D) \
+		$(@D)/.config $(addprefix $(CURDIR)/,$(GUEST_FRAGMENTS)) >/dev/null
+	@$(GKMAKE) olddefconfig >/dev/null
+	@testbed/check-config.sh $(@D)/.config $(GUEST_FRAGMENTS)
+
+$(GUEST_IMAGE): $(GUEST_KB)/.config $(OUT)/$(GUEST_BASE)/linux/.git/vmmfw-series-hash
+	@echo "  KERNEL  $(GUEST_BASE) guest (ccache: $(CCACHE_DIR))"
+	@$(GKMAKE) Image modules_prepare
+	@touch $@
+
+# The guest's initramfs: busybox, refvmm/guest/init, and the guest-side
+# programs and module when refvmm/guest/Makefile builds them.
+$(GUEST_INITRAMFS): $(GUEST_IMAGE) $(BUSYBOX) $(wildcard refvmm/guest/*) refvmm/mkguestinitramfs.sh
+	@echo "  INITRAMFS $@"
+	@refvmm/mkguestinitramfs.sh $@ $(BUSYBOX) $(GUEST_KB) $(CROSS_COMPILE)
+
+guest: $(GUEST_IMAGE) $(GUEST_INITRAMFS)
 
 # --- running ----------------------------------------------------------------
 # check and check-debug build each base in turn, then run the suites of all
