@@ -175,7 +175,7 @@ GKMAKE		= $(MAKE) -s -C $(GUEST_TREE) O=$(GUEST_KB) ARCH=arm64 \
 		  CROSS_COMPILE=$(CROSS_COMPILE) LOCALVERSION= \
 		  CC="ccache $(CROSS_COMPILE)gcc" HOSTCC="ccache gcc" -j$(JOBS)
 
-$(REFVMM): $(REFVMM_SRCS) refvmm/Makefile $(REFVMM_UAPI)/linux/kvm.h
+$(REFVMM): $(REFVMM_SRCS) refvmm/tests/psci-mini.S refvmm/Makefile $(REFVMM_UAPI)/linux/kvm.h
 	@echo "  REFVMM  $@"
 	@$(MAKE) -s -C refvmm O=$(REFVMM_OUT) UAPI=$(REFVMM_UAPI) \
 		CROSS_COMPILE=$(CROSS_COMPILE)
@@ -216,7 +216,7 @@ REFVMM_STAGE	:= $(REFVMM_OUT)/stage
 $(REFVMM_STAGE)/.stamp: $(REFVMM) $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(wildcard refvmm/tests/*)
 	@rm -rf $(@D) && mkdir -p $(@D)/vmmfw/bin $(@D)/refvmm
 	@cp $(REFVMM) refvmm/tests/refvmm-guest-test refvmm/tests/refvmm-run-guest $(@D)/vmmfw/bin/
-	@cp $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(@D)/refvmm/
+	@cp $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(REFVMM_OUT)/psci-mini.Image $(@D)/refvmm/
 	@touch $@
 
 # --- user space -------------------------------------------------------------
