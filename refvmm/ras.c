@@ -667,6 +667,8 @@ static int ras_start_thread(void)
 	return 0;
 }
 
+static int ras_hcall_poison(struct vcpu *v, const struct hcall *c);
+
 static int ras_init(struct vm *vm)
 {
 	struct sigaction sa;
@@ -686,6 +688,11 @@ static int ras_init(struct vm *vm)
 		}
 		ras.notify = ret;
 	}
+
+	ret = testdev_register(TESTDEV_POISON - TESTDEV_FN_BASE,
+			       ras_hcall_poison);
+	if (ret)
+		return ret;
 
 	if (pipe2(ras.ao_pipe, O_CLOEXEC))
 		return -errno;
@@ -853,6 +860,12 @@ int64_t ras_testdev_poison(struct vcpu *v, uint64_t gpa, uint64_t flags)
 	vmm_log("ras: gpa %#llx poisoned for vCPU %d (flags %#llx)",
 		(unsigned long long)gpa, v->idx, (unsigned long long)flags);
 	return TESTDEV_SUCCESS;
+}
+
+static int ras_hcall_poison(struct vcpu *v, const struct hcall *c)
+{
+	vcpu_smccc_ret(v, ras_testdev_poison(v, c->args[0], c->args[1]));
+	return 0;
 }
 
 void ras_get_stats(struct ras_stats *st)

@@ -2,11 +2,9 @@
 /*
  * The reference VMM's RAS unit (ras.c): from a host memory error on guest
  * RAM to a notification the guest understands. It is a VMM unit
- * (VMM_UNIT(ras_unit)); the rest of the VMM calls it from two places:
- *
- *  - testdev.c, for TESTDEV_POISON(gpa, flags): ras_testdev_poison();
- *  - the SDEI glue provides vm_sdei_signal(), which ras.c calls to make
- *    the RAS event (SDEI_EV_RAS) pending on a vCPU and kick it.
+ * (VMM_UNIT(ras_unit)): it registers TESTDEV_POISON(gpa, flags) with the
+ * test device, and the SDEI glue provides vm_sdei_signal(), which ras.c
+ * calls to make the RAS event (SDEI_EV_RAS) pending on a vCPU and kick it.
  */
 #ifndef REFVMM_RAS_H
 #define REFVMM_RAS_H
