@@ -100,6 +100,7 @@ struct vm {
 	int nr_vcpus;
 	struct vcpu vcpus[VMM_MAX_VCPUS];
 	enum regs_mode regs_mode;
+	struct kvm_vcpu_init vcpu_init;	/* KVM_ARM_PREFERRED_TARGET + PSCI 0.2 */
 
 	/* Guest RAM: one memfd, MAP_SHARED at mem, memslot 0 at GPA_RAM */
 	int mem_fd;
@@ -166,6 +167,9 @@ void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
 /* 0 and *gpa, or -1 if hva is not in guest RAM */
 int vm_hva_to_gpa(struct vm *vm, const void *hva, uint64_t *gpa);
 
+/* Set the level of SPI n (INTID 32 + n) of the in-kernel GIC */
+void vm_set_spi(struct vm *vm, unsigned int spi, int level);
+
 /* --- SMCCC calls ---------------------------------------------------------- */
 struct hcall {
 	uint32_t fid;		/* w0: kvm_run->hypercall.nr */
@@ -228,12 +232,37 @@ void vmm_unit_register(struct vmm_unit *u);
 /* --- VM lifetime ---------------------------------------------------------- */
 /* Stop the VM: refvmm exits with status (VMM_EXIT_*) */
 void vm_stop(struct vm *vm, int status);
-/* The PSCI state machine, for other units (psci.c) */
+/* The vCPU's PSCI power state (under its lock) */
 enum vcpu_power vcpu_power(struct vcpu *v);
+
+/*
+ * The test device (testdev.c, testdev.h): a unit's init() registers the
+ * handler of call n of the SiP range (TESTDEV_FN(n)); calls with no
+ * handler return TESTDEV_NOT_SUPPORTED. Returns 0, or -EEXIST/-EINVAL.
+ */
+int testdev_register(unsigned int n, hcall_fn fn);
 
 /* Messages: to stderr, prefixed "refvmm: " */
 void vmm_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void __attribute__((noreturn, format(printf, 1, 2)))
 vmm_die(const char *fmt, ...);
+
+/* --- between the core's files (main.c, vm.c, vcpu.c, uart.c) ------------- */
+extern struct vmm_unit *vmm_units;
+void vcpu_create(struct vm *vm, int idx);
+void vcpu_start(struct vcpu *v);
+void vcpu_set_entry(struct vcpu *v, uint64_t entry, uint64_t arg);
+void vcpu_power_off(struct vcpu *v);
+void vm_mmio(struct vcpu *v, uint64_t gpa, uint8_t *data, uint32_t len,
+	     bool is_write);
+void vm_hypercall(struct vcpu *v);
+bool vm_stopping(struct vm *vm);
+int vm_wait_stop(struct vm *vm);
+void vm_setup_memory(struct vm *vm);
+void vm_create_gic(struct vm *vm);
+void vm_init_gic(struct vm *vm);
+void uart_mmio(struct vm *vm, uint64_t off, uint8_t *data, uint32_t len,
+	       bool is_write);
+void uart_start_input(struct vm *vm);
 
 #endif /* REFVMM_VMM_H */
