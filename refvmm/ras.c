@@ -55,7 +55,6 @@
  * drops that entry; the memslot's hva range stays the same, and the MMU
  * notifier already removed the stage-2 mapping.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>

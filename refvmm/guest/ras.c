@@ -41,7 +41,7 @@
 #include <acpi/actypes.h>
 #include <acpi/actbl1.h>
 
-#include "../testdev.h"
+#include "testdev.h"
 #include "refvmm_guest.h"
 
 #define RAS_PFX		"refvmm-ras: "

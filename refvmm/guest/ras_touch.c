@@ -18,8 +18,9 @@
  *           the page reads fresh afterwards with no further notification
  *   einval  TESTDEV_POISON refuses two notifications at once
  *
- * Each prints "RAS-TEST <name>: PASS" or "RAS-TEST <name>: FAIL <why>";
- * the exit status is the number of failures.
+ * Each prints "@@G PASS ras_<name>" or "@@G FAIL ras_<name> <why>", the
+ * markers of refvmm/guest/init; tests.d/50-ras plans them. The exit status
+ * is the number of failures.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../testdev.h"
+#include "testdev.h"
 
 #define DEBUGFS		"/sys/kernel/debug/refvmm/"
 #define PATTERN		0x5a5a5a5a5a5a5a5aULL
@@ -54,10 +55,10 @@ static int failures;
 static void result(const char *name, const char *why)
 {
 	if (why) {
-		printf("RAS-TEST %s: FAIL %s\n", name, why);
+		printf("@@G FAIL ras_%s %s\n", name, why);
 		failures++;
 	} else {
-		printf("RAS-TEST %s: PASS\n", name);
+		printf("@@G PASS ras_%s\n", name);
 	}
 	fflush(stdout);
 }
@@ -338,6 +339,6 @@ int main(int argc, char **argv)
 		}
 		result(scenarios[i].name, scenarios[i].fn());
 	}
-	printf("RAS-TEST done: %d failed\n", failures);
+	printf("ras_touch: %d failed\n", failures);
 	return failures;
 }
