@@ -302,9 +302,8 @@ unsigned int sdei_dispatch(struct sdei *s, unsigned int pe,
 }
 
 /* Unregister @ev for @pe's slot, now or when its handler completes. */
-static int64_t unregister_slot(struct event *ev, struct slot *sl)
+static int64_t unregister_slot(struct slot *sl)
 {
-	(void)ev;
 	/*
 	 * DEN0054C 5.1.8.1: with the handler running the unregister is
 	 * pending, and done at COMPLETE; the event is disabled and later
@@ -312,11 +311,7 @@ static int64_t unregister_slot(struct event *ev, struct slot *sl)
 	 */
 	sl->state &= ~(ST_REGISTERED | ST_ENABLED);
 	sl->pending = false;
-	if (sl->state & ST_RUNNING)
-		return SDEI_PENDING;
-	sl->ep = 0;
-	sl->arg = 0;
-	return SDEI_SUCCESS;
+	return (sl->state & ST_RUNNING) ? SDEI_PENDING : SDEI_SUCCESS;
 }
 
 /*
@@ -333,7 +328,6 @@ static int64_t unregister_slot(struct event *ev, struct slot *sl)
  *    interrupted PSTATE, PSTATE that of exception entry to EL1.
  *    INVALID_PARAMETERS for a resume address that is not 4-byte aligned
  *    (5.1.7.3).
- * A pending unregister completes here (5.1.8.1).
  */
 static int64_t do_complete(struct sdei *s, unsigned int pe,
 			   struct sdei_regs *r, bool resume,
@@ -353,11 +347,10 @@ static int64_t do_complete(struct sdei *s, unsigned int pe,
 	f = &p->stack[--p->depth];
 	ev = f->ev;
 	sl = slot_of(ev, pe);
+	/* This ends handler-unregister-pending too (5.1.8.1). */
 	sl->state &= ~ST_RUNNING;
 	if (ev->shared)
 		ev->running_pe = -1;
-	if (!(sl->state & ST_REGISTERED))
-		unregister_slot(ev, sl);
 
 	memcpy(r->x, f->x, sizeof(f->x));
 	*dirty = SDEI_REG_X0_X17 | SDEI_REG_PC | SDEI_REG_PSTATE;
@@ -481,7 +474,7 @@ static int64_t do_unregister(struct sdei *s, unsigned int pe, uint64_t num)
 	if (!(sl->state & ST_REGISTERED))
 		/* Again while unregister-pending: PENDING (5.1.8.1). */
 		return (sl->state & ST_RUNNING) ? SDEI_PENDING : SDEI_DENIED;
-	return unregister_slot(ev, sl);
+	return unregister_slot(sl);
 }
 
 static int64_t do_status(struct sdei *s, unsigned int pe, uint64_t num)
@@ -600,17 +593,12 @@ static int64_t do_pe_mask(struct sdei *s, unsigned int pe)
 
 static int64_t do_pe_unmask(struct sdei *s, unsigned int pe)
 {
-	unsigned int i;
-
 	/*
-	 * Pending events for this PE are dispatched before it re-enters
-	 * (5.1.13.3); pending shared events routed elsewhere were not
-	 * waiting for this PE.
+	 * The events pending for this PE, shared ones included, are
+	 * dispatched before it re-enters the guest (5.1.13.3): the VMM
+	 * calls sdei_dispatch() then. No other PE gains anything.
 	 */
 	s->pes[pe].masked = false;
-	for (i = 0; i < s->nr_events; i++)
-		if (s->events[i].shared && s->events[i].slots[0].pending)
-			kick_shared(s, &s->events[i], pe);
 	return SDEI_SUCCESS;
 }
 
@@ -701,7 +689,7 @@ static int64_t do_private_reset(struct sdei *s, unsigned int pe)
 		sl = slot_of(ev, pe);
 		if (!sl->state)
 			continue;
-		if (unregister_slot(ev, sl) == SDEI_PENDING)
+		if (unregister_slot(sl) == SDEI_PENDING)
 			ret = SDEI_DENIED;
 	}
 	return ret;
@@ -735,7 +723,7 @@ static int64_t do_shared_reset(struct sdei *s)
 			continue;
 		}
 		if (ev->shared) {
-			unregister_slot(ev, &ev->slots[0]);
+			unregister_slot(&ev->slots[0]);
 			ev->route_flags = 0;
 			ev->affinity = 0;
 		}
@@ -902,8 +890,6 @@ static void drop_running(struct sdei *s, unsigned int pe)
 		sl->state &= ~ST_RUNNING;
 		if (ev->shared)
 			ev->running_pe = -1;
-		if (!(sl->state & ST_REGISTERED))
-			unregister_slot(ev, sl);
 	}
 }
 

@@ -375,6 +375,26 @@ static void test_nesting(void)
 	CALL1(0, SDEI_EVENT_COMPLETE, 0);
 	sdei_get_stats(s, 0, &st);
 	CHECK_EQ(st.preempted, 1, "one preemption counted");
+
+	/* Another event of the same priority never nests either. */
+	call(0, SDEI_EVENT_REGISTER, EV_SN, EP(EV_SN), 0, 0, 0);
+	call(0, SDEI_EVENT_REGISTER, EV_SC, EP(EV_SC), 0, 0, 0);
+	CALL1(0, SDEI_EVENT_ENABLE, EV_SN);
+	CALL1(0, SDEI_EVENT_ENABLE, EV_SC);
+	sdei_signal(s, EV_PN, 0);
+	fill_ctx(0, CTX_PC);
+	sdei_dispatch(s, 0, r);
+	sdei_signal(s, EV_SN, 0);
+	CHECK_EQ(sdei_dispatch(s, 0, r), 0,
+		 "a shared normal does not preempt a private normal");
+	sdei_signal(s, EV_PC, 0);
+	sdei_dispatch(s, 0, r);
+	sdei_signal(s, EV_SC, 0);
+	CHECK_EQ(sdei_dispatch(s, 0, r), 0,
+		 "a shared critical does not preempt a private critical");
+	CALL1(0, SDEI_EVENT_COMPLETE, 0);
+	CHECK_EQ(sdei_dispatch(s, 0, r) != 0 && r->x[0] == EV_SC, 1,
+		 "it preempts the normal once the critical completes");
 }
 
 static void test_unregister_running(void)
@@ -543,6 +563,17 @@ static void test_mask_and_signal(void)
 	CALL1(1, SDEI_EVENT_COMPLETE, 0);
 	CHECK_EQ(CALL0(1, SDEI_PE_MASK), 1, "PE_MASK when unmasked: 1");
 
+	/* A trigger kept while masked survives DISABLE and ENABLE. */
+	CALL0(1, SDEI_PE_MASK);
+	sdei_signal(s, 0, 1);
+	CALL1(1, SDEI_EVENT_DISABLE, 0);
+	CALL1(1, SDEI_EVENT_ENABLE, 0);
+	CALL0(1, SDEI_PE_UNMASK);
+	CHECK_EQ(sdei_dispatch_pending(s, 1), 1,
+		 "DISABLE keeps the trigger for ENABLE");
+	sdei_dispatch(s, 1, r);
+	CALL1(1, SDEI_EVENT_COMPLETE, 0);
+
 	/* Disabled: the trigger waits for ENABLE. */
 	CALL0(1, SDEI_PE_UNMASK);
 	CALL1(1, SDEI_EVENT_DISABLE, 0);
@@ -597,6 +628,28 @@ static void test_shared_routing(void)
 	sdei_dispatch(s, 1, r1);
 	CALL1(1, SDEI_EVENT_COMPLETE, 0);
 
+	/* RM_ANY: running on PE 1, triggered again, nobody else takes it. */
+	CALL1(0, SDEI_EVENT_DISABLE, EV_SN);
+	call(0, SDEI_EVENT_ROUTING_SET, EV_SN, 0, 0, 0, 0);
+	CALL1(0, SDEI_EVENT_ENABLE, EV_SN);
+	sdei_signal(s, EV_SN, 1);
+	fill_ctx(1, CTX_PC);
+	sdei_dispatch(s, 1, r1);
+	CHECK_EQ(r1->x[0], EV_SN, "RM_ANY: PE 1 takes it");
+	sdei_signal(s, EV_SN, 0);
+	check(!sdei_dispatch_pending(s, 0) && !sdei_dispatch_pending(s, 2),
+	      "RM_ANY: a running shared handler runs on one PE at a time");
+	/* PE 1 masks itself in the handler: COMPLETE hands the event on. */
+	CALL0(1, SDEI_PE_MASK);
+	memset(kicks, 0, sizeof(kicks));
+	CALL1(1, SDEI_EVENT_COMPLETE, 0);
+	check(kicks[0] + kicks[2] == 1 && !kicks[1],
+	      "COMPLETE kicks another PE for the pending trigger");
+	CHECK_EQ(sdei_dispatch(s, 0, r0) != 0 && r0->x[0] == EV_SN, 1,
+		 "which takes it");
+	CALL1(0, SDEI_EVENT_COMPLETE, 0);
+	CALL0(1, SDEI_PE_UNMASK);
+
 	/* RM_ANY with all but PE 2 masked: PE 2 takes it. */
 	CALL1(0, SDEI_EVENT_DISABLE, EV_SN);
 	CHECK_EQ(call(0, SDEI_EVENT_ROUTING_SET, EV_SN, 0, 0, 0, 0),
@@ -614,6 +667,17 @@ static void test_shared_routing(void)
 	CHECK_EQ(sdei_dispatch_pending(s, 1), 1, "unmask: PE 1 can take it");
 	fill_ctx(0, CTX_PC);
 	CHECK_EQ(sdei_dispatch(s, 0, r0), 0, "masked PE 0 still cannot");
+	sdei_dispatch(s, 1, r1);
+	CALL1(1, SDEI_EVENT_COMPLETE, 0);
+
+	/* ENABLE by PE 0 of a trigger kept while disabled kicks PE 2. */
+	CALL0(2, SDEI_PE_UNMASK);
+	CALL1(0, SDEI_EVENT_DISABLE, EV_SN);
+	call(0, SDEI_EVENT_ROUTING_SET, EV_SN, 1, 0x200, 0, 0);
+	sdei_signal(s, EV_SN, -1);
+	memset(kicks, 0, sizeof(kicks));
+	CALL1(0, SDEI_EVENT_ENABLE, EV_SN);
+	check(kicks[2] == 1, "ENABLE kicks the PE a kept trigger goes to");
 }
 
 static void test_resets_and_binding(void)
