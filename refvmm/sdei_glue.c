@@ -155,7 +155,7 @@ static void sdei_vcpu_reset(struct vcpu *v)
 		sdei_pe_power_on(sdei, v->idx);
 }
 
-int sdei_glue_signal(struct vm *vm, uint32_t event, int vcpu)
+int vm_sdei_signal(struct vm *vm, uint32_t event, int vcpu)
 {
 	(void)vm;
 	if (!sdei)

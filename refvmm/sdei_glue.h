@@ -16,6 +16,6 @@ struct vm;
  * 0, or -ENOENT (no such event), -EINVAL (bad vCPU), -EAGAIN (the guest
  * has not registered the event there: dropped), -ENODEV (no SDEI).
  */
-int sdei_glue_signal(struct vm *vm, uint32_t event, int vcpu);
+int vm_sdei_signal(struct vm *vm, uint32_t event, int vcpu);
 
 #endif /* REFVMM_SDEI_GLUE_H */
