@@ -270,9 +270,10 @@ static int sdei_init(struct vm *vm)
 	if (vm_hcall_register(vm, SDEI_FN(0), 0x20, sdei_hcall) ||
 	    vm_hcall_register(vm, SDEI_FN(0) & ~0x40000000u, 0x20,
 			      sdei_hcall) ||
-	    vm_hcall_register(vm, TESTDEV_SDEI_SIGNAL, 1,
-			      testdev_sdei_signal) ||
-	    vm_hcall_register(vm, TESTDEV_SDEI_COUNT, 1, testdev_sdei_count))
+	    testdev_register(TESTDEV_SDEI_SIGNAL - TESTDEV_FN_BASE,
+			     testdev_sdei_signal) ||
+	    testdev_register(TESTDEV_SDEI_COUNT - TESTDEV_FN_BASE,
+			     testdev_sdei_count))
 		vmm_die("sdei: cannot register the calls");
 	return 0;
 }
