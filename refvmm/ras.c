@@ -75,6 +75,7 @@
 
 #include "fdt.h"
 #include "ras.h"
+#include "sdei_glue.h"
 #include "testdev.h"
 #include "vmm.h"
 
@@ -872,15 +873,6 @@ void ras_get_stats(struct ras_stats *st)
 	pthread_mutex_lock(&ras.lock);
 	*st = ras.stats;
 	pthread_mutex_unlock(&ras.lock);
-}
-
-/* Until the SDEI glue provides it: no SDEI, the notification falls back */
-int __attribute__((weak)) vm_sdei_signal(struct vm *vm, uint32_t event, int pe)
-{
-	(void)vm;
-	(void)event;
-	(void)pe;
-	return -ENOSYS;
 }
 
 static struct vmm_unit ras_unit = {

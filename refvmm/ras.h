@@ -3,8 +3,8 @@
  * The reference VMM's RAS unit (ras.c): from a host memory error on guest
  * RAM to a notification the guest understands. It is a VMM unit
  * (VMM_UNIT(ras_unit)): it registers TESTDEV_POISON(gpa, flags) with the
- * test device, and the SDEI glue provides vm_sdei_signal(), which ras.c
- * calls to make the RAS event (SDEI_EV_RAS) pending on a vCPU and kick it.
+ * test device, and makes the RAS event (SDEI_EV_RAS) pending on a vCPU
+ * with the SDEI glue's vm_sdei_signal() (sdei_glue.h).
  */
 #ifndef REFVMM_RAS_H
 #define REFVMM_RAS_H
@@ -37,13 +37,6 @@ struct vm;
 
 /* TESTDEV_POISON from vCPU @v: the SMCCC result for x0 */
 int64_t ras_testdev_poison(struct vcpu *v, uint64_t gpa, uint64_t flags);
-
-/*
- * Provided by the SDEI glue: make @event pending on vCPU @pe and kick it.
- * 0, or a negative errno when the guest cannot take it (not registered,
- * not enabled there): ras.c then falls back to an SEA.
- */
-int vm_sdei_signal(struct vm *vm, uint32_t event, int pe);
 
 /* Counters, logged at exit */
 struct ras_stats {

@@ -22,8 +22,7 @@
  *   ras_status  the counters and last values, "name value" lines
  *
  * arm_sdei.c exports nothing to modules: the sdei_* functions are found
- * with kallsyms_lookup_name(), itself found with a kprobe
- * (refvmm_lookup()).
+ * with refvmm_lookup() (refvmm_guest_test.c).
  */
 #include <linux/arm-smccc.h>
 #include <linux/arm_sdei.h>
@@ -67,20 +66,6 @@ static int (*p_sdei_event_register)(u32, sdei_event_callback *, void *);
 static int (*p_sdei_event_enable)(u32);
 static int (*p_sdei_event_disable)(u32);
 static int (*p_sdei_event_unregister)(u32);
-
-unsigned long refvmm_lookup(const char *name)
-{
-	static unsigned long (*lookup)(const char *);
-	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
-
-	if (!lookup) {
-		if (register_kprobe(&kp))
-			return 0;
-		lookup = (void *)kp.addr;
-		unregister_kprobe(&kp);
-	}
-	return lookup(name);
-}
 
 /*
  * One record: an ACPI 6.5 18.3.2.7.1 Generic Error Status Block with one
