@@ -54,6 +54,9 @@
  * raises SIGBUS. A MAP_FIXED mapping of the same memfd range over the page
  * drops that entry; the memslot's hva range stays the same, and the MMU
  * notifier already removed the stage-2 mapping.
+ *
+ * refvmm/tests/ras_host_facts checks all of the above on each base's host
+ * kernel (6.12 has the same code paths).
  */
 #include <errno.h>
 #include <fcntl.h>
