@@ -65,14 +65,16 @@ static void result(const char *name, const char *why)
 
 static int read_status(struct ras_status *st)
 {
-	char key[64];
+	char key[64], val[64];
 	unsigned long long v;
 	FILE *f = fopen(DEBUGFS "ras_status", "r");
 
 	if (!f)
 		return -1;
 	memset(st, 0, sizeof(*st));
-	while (fscanf(f, "%63s %lli", key, &v) == 2) {
+	while (fscanf(f, "%63s %63s", key, val) == 2) {
+		/* strtoull: addresses use all 64 bits */
+		v = strtoull(val, NULL, 0);
 		if (!strcmp(key, "poison_gpa"))
 			st->poison_gpa = v;
 		else if (!strcmp(key, "sdei_registered"))
