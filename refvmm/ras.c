@@ -222,6 +222,19 @@ static struct {
 };
 
 /*
+ * Each notification is logged only with REFVMM_RAS_VERBOSE set in the
+ * environment: the VMM's stderr and the guest's console share a terminal,
+ * and a line written while the guest prints one would cut it in two. A
+ * summary is printed at exit; errors always are.
+ */
+static bool ras_verbose;
+#define ras_info(...)							\
+	do {								\
+		if (ras_verbose)					\
+			vmm_log(__VA_ARGS__);				\
+	} while (0)
+
+/*
  * What the SIGBUS handler saw on a vCPU thread. KVM sends the AR while the
  * thread is in KVM_RUN; the handler runs on the way out of the ioctl,
  * which returns EINTR, and the vCPU's run_error or pre_run hook picks it
@@ -498,7 +511,7 @@ static int ras_handle_ar(struct vcpu *v, void *hva)
 	if (pg && pg->state == RAS_PAGE_REPLACED)
 		goto out;
 	how = ras_page_notify(pg);
-	vmm_log("ras: vCPU %d consumed poison at gpa %#llx (hva %p): %s",
+	ras_info("ras: vCPU %d consumed poison at gpa %#llx (hva %p): %s",
 		v->idx, (unsigned long long)gpa, hva, notify_names[how]);
 
 	switch (how) {
@@ -587,7 +600,7 @@ static void ras_handle_ao(void *hva)
 		    !(pg->flags & TESTDEV_POISON_EARLY))
 			goto out;
 	}
-	vmm_log("ras: BUS_MCEERR_AO: gpa %#llx (hva %p) poisoned, reported to vCPU %d",
+	ras_info("ras: BUS_MCEERR_AO: gpa %#llx (hva %p) poisoned, reported to vCPU %d",
 		(unsigned long long)gpa, hva, vcpu);
 	if (ras_notify_sdei(vcpu, gpa, false)) {
 		ras.stats.lost++;
@@ -672,6 +685,18 @@ static int ras_start_thread(void)
 
 static int ras_hcall_poison(struct vcpu *v, const struct hcall *c);
 
+static void ras_summary(void)
+{
+	/* No lock: at exit a vCPU thread may hold it for good */
+	struct ras_stats st = ras.stats;
+
+	if (!st.poisoned && !st.ar && !st.ao)
+		return;
+	vmm_log("ras: %lu poisoned, %lu consumed (AR), %lu AO; told by SDEI %lu, SError %lu, SEA %lu; %lu pages replaced, %lu not reported",
+		st.poisoned, st.ar, st.ao, st.sdei, st.serror, st.sea,
+		st.replaced, st.lost);
+}
+
 static int ras_init(struct vm *vm)
 {
 	struct sigaction sa;
@@ -679,6 +704,7 @@ static int ras_init(struct vm *vm)
 
 	ras.vm = vm;
 	ras.page_size = sysconf(_SC_PAGESIZE);
+	ras_verbose = getenv("REFVMM_RAS_VERBOSE");
 	ras.notify = RAS_NOTIFY_SDEI;
 	if (vm->ras_notify) {
 		for (ret = RAS_NOTIFY_SDEI; ret <= RAS_NOTIFY_SEA; ret++)
@@ -712,6 +738,7 @@ static int ras_init(struct vm *vm)
 		vmm_log("ras: no early-kill thread: %s", strerror(-ret));
 	}
 	ras.ready = true;
+	atexit(ras_summary);
 	return 0;
 }
 
@@ -860,7 +887,7 @@ int64_t ras_testdev_poison(struct vcpu *v, uint64_t gpa, uint64_t flags)
 			(unsigned long long)gpa, strerror(-ret));
 		return TESTDEV_NOT_SUPPORTED;
 	}
-	vmm_log("ras: gpa %#llx poisoned for vCPU %d (flags %#llx)",
+	ras_info("ras: gpa %#llx poisoned for vCPU %d (flags %#llx)",
 		(unsigned long long)gpa, v->idx, (unsigned long long)flags);
 	return TESTDEV_SUCCESS;
 }
