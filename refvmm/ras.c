@@ -71,6 +71,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -375,6 +376,21 @@ static struct ras_record *ras_write_record(uint64_t gpa, bool consumed)
 }
 
 /*
+ * Can the VMM read @hva without a fault? process_vm_readv() goes through
+ * GUP, which fails with EFAULT on a hwpoison entry instead of raising
+ * SIGBUS.
+ */
+static bool ras_page_readable(void *hva)
+{
+	uint64_t val;
+	struct iovec local = { &val, sizeof(val) };
+	struct iovec remote = { hva, sizeof(val) };
+
+	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) ==
+	       sizeof(val);
+}
+
+/*
  * Put a fresh page behind @gpa (see the top of the file for why both
  * steps). Called with ras.lock held, once the guest has been told.
  */
@@ -395,6 +411,11 @@ static int ras_replace_page(uint64_t gpa)
 		vmm_log("ras: remapping gpa %#llx: %s",
 			(unsigned long long)gpa, strerror(errno));
 		return -errno;
+	}
+	if (!ras_page_readable(hva)) {
+		vmm_log("ras: gpa %#llx is still poisoned after its replacement",
+			(unsigned long long)gpa);
+		return -EIO;
 	}
 	ras.stats.replaced++;
 	return 0;
@@ -507,9 +528,19 @@ static int ras_handle_ar(struct vcpu *v, void *hva)
 	pthread_mutex_lock(&ras.lock);
 	ras.stats.ar++;
 	pg = ras_find_page(gpa);
-	/* Told and replaced already: an AO report, or another vCPU */
-	if (pg && pg->state == RAS_PAGE_REPLACED)
+	/*
+	 * Told and replaced already (an AO report, or another vCPU took the
+	 * same fault): the guest retries on the fresh page. Unless it is not
+	 * fresh: then the guest would fault for ever.
+	 */
+	if (pg && pg->state == RAS_PAGE_REPLACED) {
+		if (!ras_page_readable(hva)) {
+			vmm_log("ras: gpa %#llx faults again after its replacement",
+				(unsigned long long)gpa);
+			ret = -EIO;
+		}
 		goto out;
+	}
 	how = ras_page_notify(pg);
 	ras_info("ras: vCPU %d consumed poison at gpa %#llx (hva %p): %s",
 		v->idx, (unsigned long long)gpa, hva, notify_names[how]);
