@@ -71,7 +71,6 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -211,6 +210,7 @@ static struct {
 	enum ras_notify notify;		/* --ras-notify=, sdei by default */
 	long page_size;
 	int ao_pipe[2];			/* SIGBUS handler -> RAS thread */
+	int probe_pipe[2];		/* ras_page_readable() */
 	pthread_t thread;
 	bool ready;
 	pthread_mutex_t lock;		/* pages[], stats, record slots */
@@ -220,6 +220,7 @@ static struct {
 } ras = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.ao_pipe = { -1, -1 },
+	.probe_pipe = { -1, -1 },
 };
 
 /*
@@ -376,18 +377,18 @@ static struct ras_record *ras_write_record(uint64_t gpa, bool consumed)
 }
 
 /*
- * Can the VMM read @hva without a fault? process_vm_readv() goes through
- * GUP, which fails with EFAULT on a hwpoison entry instead of raising
- * SIGBUS.
+ * Can the VMM read @hva without a fault? The kernel reads it for write()
+ * into a pipe: a hwpoison entry makes copy_from_user() fail with EFAULT
+ * (no SIGBUS for a kernel access). Called with ras.lock held, which
+ * serialises the use of the pipe.
  */
 static bool ras_page_readable(void *hva)
 {
 	uint64_t val;
-	struct iovec local = { &val, sizeof(val) };
-	struct iovec remote = { hva, sizeof(val) };
 
-	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) ==
-	       sizeof(val);
+	if (write(ras.probe_pipe[1], hva, sizeof(val)) != sizeof(val))
+		return false;
+	return read(ras.probe_pipe[0], &val, sizeof(val)) == sizeof(val);
 }
 
 /*
@@ -754,7 +755,7 @@ static int ras_init(struct vm *vm)
 	if (ret)
 		return ret;
 
-	if (pipe2(ras.ao_pipe, O_CLOEXEC))
+	if (pipe2(ras.ao_pipe, O_CLOEXEC) || pipe2(ras.probe_pipe, O_CLOEXEC))
 		return -errno;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = ras_sigbus_handler;
