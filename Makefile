@@ -175,7 +175,7 @@ GKMAKE		= $(MAKE) -s -C $(GUEST_TREE) O=$(GUEST_KB) ARCH=arm64 \
 		  CROSS_COMPILE=$(CROSS_COMPILE) LOCALVERSION= \
 		  CC="ccache $(CROSS_COMPILE)gcc" HOSTCC="ccache gcc" -j$(JOBS)
 
-$(REFVMM): $(REFVMM_SRCS) refvmm/Makefile $(REFVMM_UAPI)/linux/kvm.h
+$(REFVMM): $(REFVMM_SRCS) refvmm/tests/psci-mini.S refvmm/Makefile $(REFVMM_UAPI)/linux/kvm.h
 	@echo "  REFVMM  $@"
 	@$(MAKE) -s -C refvmm O=$(REFVMM_OUT) UAPI=$(REFVMM_UAPI) \
 		CROSS_COMPILE=$(CROSS_COMPILE)
@@ -185,8 +185,14 @@ $(REFVMM_UAPI)/linux/kvm.h:
 
 refvmm: $(REFVMM)
 
-$(GUEST_KB)/.config: $(GUEST_FRAGMENTS)
+# The mainline tree, also when this make works on another base
+GUEST_STAMP	:= $(GUEST_TREE)/.git/vmmfw-series-hash
+ifneq ($(B),$(GUEST_BASE))
+$(GUEST_STAMP): FORCE
 	@$(MAKE) --no-print-directory tree BASE=$(GUEST_BASE)
+endif
+
+$(GUEST_KB)/.config: $(GUEST_FRAGMENTS) $(GUEST_STAMP)
 	@echo "  CONFIG  $(GUEST_BASE) guest"
 	@mkdir -p $(@D)
 	@$(GKMAKE) allnoconfig >/dev/null
@@ -195,7 +201,7 @@ $(GUEST_KB)/.config: $(GUEST_FRAGMENTS)
 	@$(GKMAKE) olddefconfig >/dev/null
 	@testbed/check-config.sh $(@D)/.config $(GUEST_FRAGMENTS)
 
-$(GUEST_IMAGE): $(GUEST_KB)/.config $(OUT)/$(GUEST_BASE)/linux/.git/vmmfw-series-hash
+$(GUEST_IMAGE): $(GUEST_KB)/.config $(GUEST_STAMP)
 	@echo "  KERNEL  $(GUEST_BASE) guest (ccache: $(CCACHE_DIR))"
 	@$(GKMAKE) Image modules
 	@touch $@
@@ -218,7 +224,7 @@ $(REFVMM_STAGE)/.stamp: $(REFVMM) $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(wildcard r
 	@cp $(REFVMM) refvmm/tests/refvmm-guest-test refvmm/tests/refvmm-run-guest $(@D)/vmmfw/bin/
 	@$(CROSS_COMPILE)gcc -O2 -static -pthread -Wall -Werror \
 		-o $(@D)/vmmfw/bin/ras_host_facts refvmm/tests/ras_host_facts.c
-	@cp $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(@D)/refvmm/
+	@cp $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(REFVMM_OUT)/psci-mini.Image $(@D)/refvmm/
 	@touch $@
 
 # --- user space -------------------------------------------------------------
