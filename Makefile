@@ -156,25 +156,6 @@ $(BOUT)/modules/%/.stamp: $(BOUT)/build/%/arch/arm64/boot/Image Kbuild
 modules: $(MODS)/.stamp
 
 
-# --- user space -------------------------------------------------------------
-$(SELFTESTS)/.stamp: $(KB_default)/arch/arm64/boot/Image
-	@echo "  SELFTESTS $(B) kvm (static)"
-	@mkdir -p $(SELFTESTS)/kvm
-	@$(SELFTEST_MAKE)
-	@touch $@
-
-selftests: $(SELFTESTS)/.stamp
-
-$(INITRAMFS): $(SELFTESTS)/.stamp $(BUSYBOX) testbed/init testbed/mkinitramfs.sh
-	@echo "  INITRAMFS $@"
-	@testbed/mkinitramfs.sh $@ $(BUSYBOX) $(SELFTESTS)/kvm
-
-initramfs: $(INITRAMFS)
-
-# Everything a base's boots need, for one FLAVOUR: vmrun.py finds them
-# under out/<base>/ (see testbed/vm/platforms.py, class Build).
-artifacts: $(KB)/arch/arm64/boot/Image $(INITRAMFS) $(MODS)/.stamp
-
 # --- the reference VMM and its guest (refvmm/) ------------------------------
 # refvmm is a static arm64 binary built against the patched mainline UAPI
 # headers; the same binary runs on every base. Its guest kernel is built
@@ -194,7 +175,7 @@ GKMAKE		= $(MAKE) -s -C $(GUEST_TREE) O=$(GUEST_KB) ARCH=arm64 \
 		  CROSS_COMPILE=$(CROSS_COMPILE) LOCALVERSION= \
 		  CC="ccache $(CROSS_COMPILE)gcc" HOSTCC="ccache gcc" -j$(JOBS)
 
-$(REFVMM): $(REFVMM_SRCS) refvmm/Makefile $(REFVMM_UAPI)/linux/kvm.h
+$(REFVMM): $(REFVMM_SRCS) refvmm/tests/psci-mini.S refvmm/Makefile $(REFVMM_UAPI)/linux/kvm.h
 	@echo "  REFVMM  $@"
 	@$(MAKE) -s -C refvmm O=$(REFVMM_OUT) UAPI=$(REFVMM_UAPI) \
 		CROSS_COMPILE=$(CROSS_COMPILE)
@@ -216,16 +197,47 @@ $(GUEST_KB)/.config: $(GUEST_FRAGMENTS)
 
 $(GUEST_IMAGE): $(GUEST_KB)/.config $(OUT)/$(GUEST_BASE)/linux/.git/vmmfw-series-hash
 	@echo "  KERNEL  $(GUEST_BASE) guest (ccache: $(CCACHE_DIR))"
-	@$(GKMAKE) Image modules_prepare
+	@$(GKMAKE) Image modules
 	@touch $@
 
 # The guest's initramfs: busybox, refvmm/guest/init, and the guest-side
 # programs and module when refvmm/guest/Makefile builds them.
-$(GUEST_INITRAMFS): $(GUEST_IMAGE) $(BUSYBOX) $(wildcard refvmm/guest/*) refvmm/mkguestinitramfs.sh
+$(GUEST_INITRAMFS): $(GUEST_IMAGE) $(BUSYBOX) $(wildcard refvmm/guest/* refvmm/guest/tests.d/*) \
+		refvmm/testdev.h refvmm/mkguestinitramfs.sh
 	@echo "  INITRAMFS $@"
-	@refvmm/mkguestinitramfs.sh $@ $(BUSYBOX) $(GUEST_KB) $(CROSS_COMPILE)
+	@mkdir -p $(@D)
+	@refvmm/mkguestinitramfs.sh $@ $(BUSYBOX) $(GUEST_TREE) $(GUEST_KB) $(CROSS_COMPILE)
 
 guest: $(GUEST_IMAGE) $(GUEST_INITRAMFS)
+
+# What every base's test VM carries (testbed/mkinitramfs.sh): refvmm and
+# its test driver in /vmmfw/bin (on PATH), the guest in /refvmm.
+REFVMM_STAGE	:= $(REFVMM_OUT)/stage
+$(REFVMM_STAGE)/.stamp: $(REFVMM) $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(wildcard refvmm/tests/*)
+	@rm -rf $(@D) && mkdir -p $(@D)/vmmfw/bin $(@D)/refvmm
+	@cp $(REFVMM) refvmm/tests/refvmm-guest-test refvmm/tests/refvmm-run-guest $(@D)/vmmfw/bin/
+	@cp $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(REFVMM_OUT)/psci-mini.Image $(@D)/refvmm/
+	@touch $@
+
+# --- user space -------------------------------------------------------------
+$(SELFTESTS)/.stamp: $(KB_default)/arch/arm64/boot/Image
+	@echo "  SELFTESTS $(B) kvm (static)"
+	@mkdir -p $(SELFTESTS)/kvm
+	@$(SELFTEST_MAKE)
+	@touch $@
+
+selftests: $(SELFTESTS)/.stamp
+
+$(INITRAMFS): $(SELFTESTS)/.stamp $(BUSYBOX) testbed/init testbed/mkinitramfs.sh \
+		$(REFVMM_STAGE)/.stamp
+	@echo "  INITRAMFS $@"
+	@testbed/mkinitramfs.sh $@ $(BUSYBOX) $(SELFTESTS)/kvm $(REFVMM_STAGE)
+
+initramfs: $(INITRAMFS)
+
+# Everything a base's boots need, for one FLAVOUR: vmrun.py finds them
+# under out/<base>/ (see testbed/vm/platforms.py, class Build).
+artifacts: $(KB)/arch/arm64/boot/Image $(INITRAMFS) $(MODS)/.stamp
 
 # --- running ----------------------------------------------------------------
 # check and check-debug build each base in turn, then run the suites of all
@@ -248,6 +260,22 @@ run: artifacts
 		$(if $(MODE),--mode $(MODE)) --platform $(PLATFORM) \
 		$(if $(value CMD),--cmd '$(subst ','\'',$(value CMD))') \
 		$(if $(EXTRA),--extra '$(EXTRA)')
+
+# refvmm with its Linux guest, in the test VM: a shell in the guest, or the
+# guest runs CMD and refvmm-run-guest exits with its status. GUEST_ARGS go
+# to refvmm-run-guest (-c CPUS, -- REFVMM-OPTION...).
+GUEST_ARGS	?=
+RUN_GUEST_DIR	:= $(REFVMM_OUT)/run-guest
+run-guest: export REFVMM_GUEST_CMD = $(value CMD)
+run-guest: artifacts
+	@rm -rf $(RUN_GUEST_DIR) && mkdir -p $(RUN_GUEST_DIR)
+	@$(if $(EXTRA),cp -r $(EXTRA)/. $(RUN_GUEST_DIR)/)
+	@if [ -n "$$REFVMM_GUEST_CMD" ]; then \
+		printf '%s\n' "$$REFVMM_GUEST_CMD" > $(RUN_GUEST_DIR)/guest-cmd; fi
+	@$(VMRUN) run --base $(B)=$(BOUT) --flavour $(FLAVOUR) $(VMRUN_COMMON) \
+		$(if $(MODE),--mode $(MODE)) --extra $(RUN_GUEST_DIR) \
+		$(if $(value CMD),--cmd 'refvmm-run-guest -f /job/extra/guest-cmd $(GUEST_ARGS)',\
+		--shell-cmd 'refvmm-run-guest $(GUEST_ARGS)')
 
 # The SMCCC forwarding benchmark: a report of per-call round trips, not a
 # test. BENCH_ARGS go to smccc_fwd_bench (-n calls per sample, -r reps).

@@ -262,7 +262,9 @@ static void vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t ctx)
 {
 	struct vmm_unit *u;
 
+	/* the reset abandons a pending access and unsaved register writes */
 	v->mmio_pending = false;
+	v->run->kvm_dirty_regs = 0;
 	vcpu_arm_init(v, false);
 	vcpu_set_entry(v, entry, ctx);
 	vcpu_set_mp_state(v, KVM_MP_STATE_RUNNABLE);

@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build the base initramfs of the test VM: static busybox, testbed/init and
-# the static KVM selftests (and the project's tools) under /kselftests.
-# vmrun.py appends a second, per-run cpio with the job.
+# the static KVM selftests (and the project's tools) under /kselftests, and
+# the reference VMM's stage (refvmm and its driver in /vmmfw/bin, its guest
+# in /refvmm). vmrun.py appends a second, per-run cpio with the job.
 #
-# Usage: mkinitramfs.sh OUT.cpio.gz BUSYBOX SELFTEST_DIR
+# Usage: mkinitramfs.sh OUT.cpio.gz BUSYBOX SELFTEST_DIR [REFVMM_STAGE]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-out=$1 busybox=$2 selftests=$3
+out=$1 busybox=$2 selftests=$3 refvmm=${4:-}
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
@@ -30,6 +31,9 @@ install -m 0755 "$top/testbed/init" "$stage/init"
 		printf '#!/bin/sh\nexec /kselftests/kvm/%s "$@"\n' "${f#./}" > "$w"
 		chmod 0755 "$w"
 	done)
+if [ -n "$refvmm" ]; then
+	cp -r "$refvmm"/vmmfw "$refvmm"/refvmm "$stage"/
+fi
 (cd "$stage" && find . -print0 | LC_ALL=C sort -z |
 	cpio --null -o -H newc --owner=0:0 --quiet) | gzip -1 > "$out.tmp"
 mv "$out.tmp" "$out"

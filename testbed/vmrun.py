@@ -6,7 +6,7 @@
                  [--flavour default|debug] [--modes "vhe nvhe"] [--tests "a b"]
                  [--tap out/check.tap] [--hest-template hest.dsl]
   vmrun.py run   --base NAME=DIR [--flavour default|debug] [--mode vhe|nvhe]
-                 [--platform dt|acpi|acpi-ras|a72] [--cmd '...'] [--extra DIR]
+                 [--platform dt|acpi|acpi-ras|a72] [--cmd '...' | --shell-cmd '...'] [--extra DIR]
                  [--hest-template hest.dsl]
 
 NAME is a base of testbed/bases, DIR what the Makefile built for it
@@ -52,6 +52,9 @@ def main():
                    help="default: the platform's first mode")
     r.add_argument("--platform", default="dt", choices=list(PLATFORMS))
     r.add_argument("--cmd")
+    r.add_argument("--shell-cmd",
+                   help="an interactive command run on the VM's console "
+                        "instead of a shell (make run-guest)")
     r.add_argument("--extra")
     r.add_argument("--timeout", type=int, default=1800,
                    help="seconds without console output before giving up")

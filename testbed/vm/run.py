@@ -32,6 +32,8 @@ def cmd_run(args):
     files = {}
     if args.cmd is not None:
         files["cmd"] = args.cmd.encode() + b"\n"
+    elif args.shell_cmd is not None:
+        files["shell"] = args.shell_cmd.encode() + b"\n"
     tag = f"run-{args.platform}-{args.mode}"
     initrd = make_initrd(build, tag, args.platform, files, args.extra)
     cmd = qemu_cmd(build, args.platform, args.mode, initrd)
