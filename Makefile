@@ -185,8 +185,14 @@ $(REFVMM_UAPI)/linux/kvm.h:
 
 refvmm: $(REFVMM)
 
-$(GUEST_KB)/.config: $(GUEST_FRAGMENTS)
+# The mainline tree, also when this make works on another base
+GUEST_STAMP	:= $(GUEST_TREE)/.git/vmmfw-series-hash
+ifneq ($(B),$(GUEST_BASE))
+$(GUEST_STAMP): FORCE
 	@$(MAKE) --no-print-directory tree BASE=$(GUEST_BASE)
+endif
+
+$(GUEST_KB)/.config: $(GUEST_FRAGMENTS) $(GUEST_STAMP)
 	@echo "  CONFIG  $(GUEST_BASE) guest"
 	@mkdir -p $(@D)
 	@$(GKMAKE) allnoconfig >/dev/null
@@ -195,7 +201,7 @@ $(GUEST_KB)/.config: $(GUEST_FRAGMENTS)
 	@$(GKMAKE) olddefconfig >/dev/null
 	@testbed/check-config.sh $(@D)/.config $(GUEST_FRAGMENTS)
 
-$(GUEST_IMAGE): $(GUEST_KB)/.config $(OUT)/$(GUEST_BASE)/linux/.git/vmmfw-series-hash
+$(GUEST_IMAGE): $(GUEST_KB)/.config $(GUEST_STAMP)
 	@echo "  KERNEL  $(GUEST_BASE) guest (ccache: $(CCACHE_DIR))"
 	@$(GKMAKE) Image modules
 	@touch $@

@@ -29,7 +29,7 @@ static const char usage[] =
 "usage: refvmm -k IMAGE [options]\n"
 "  -k, --kernel IMAGE      arm64 Linux Image to boot\n"
 "  -i, --initrd FILE       initramfs\n"
-"  -a, --append ARGS       appended to the kernel command line\n"
+"  -a, --append ARGS       appended to the kernel command line (repeatable)\n"
 "                          (" DEFAULT_CMDLINE ")\n"
 "  -c, --cpus N            vCPUs, 1-4 (2)\n"
 "  -m, --memory SIZE       guest RAM, e.g. 256M, 1G (256M)\n"
@@ -372,6 +372,7 @@ int main(int argc, char **argv)
 	struct vm *vm = &the_vm;
 	struct boot_layout b;
 	struct vmm_unit *u;
+	char *append;
 	size_t dtb_size;
 	void *dtb;
 	int opt, i, status;
@@ -391,7 +392,10 @@ int main(int argc, char **argv)
 			o.initrd = optarg;
 			break;
 		case 'a':
-			o.append = optarg;
+			/* repeatable: the arguments add up */
+			if (o.append && asprintf(&append, "%s %s", o.append, optarg) < 0)
+				vmm_die("out of memory");
+			o.append = o.append ? append : optarg;
 			break;
 		case 'c':
 			vm->nr_vcpus = atoi(optarg);
