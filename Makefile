@@ -226,6 +226,8 @@ REFVMM_STAGE	:= $(REFVMM_OUT)/stage
 $(REFVMM_STAGE)/.stamp: $(REFVMM) $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(wildcard refvmm/tests/*)
 	@rm -rf $(@D) && mkdir -p $(@D)/vmmfw/bin $(@D)/refvmm
 	@cp $(REFVMM) refvmm/tests/refvmm-guest-test refvmm/tests/refvmm-run-guest $(@D)/vmmfw/bin/
+	@$(CROSS_COMPILE)gcc -O2 -static -pthread -Wall -Werror \
+		-o $(@D)/vmmfw/bin/ras_host_facts refvmm/tests/ras_host_facts.c
 	@cp $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(REFVMM_OUT)/psci-mini.Image $(@D)/refvmm/
 	@touch $@
 

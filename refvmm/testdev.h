@@ -39,6 +39,17 @@
 #define TESTDEV_POISON_SEA	(1UL << 2)	/* KVM_SET_VCPU_EVENTS */
 #define TESTDEV_POISON_EARLY	(1UL << 8)	/* report BUS_MCEERR_AO too */
 
+/*
+ * (what, vCPU index) -> count: the SDEI dispatcher's counters for that
+ * vCPU. what < 0x13: calls of SDEI function 0xc4000020 + what (e.g. 0x0b
+ * PE_MASK, 0x0c PE_UNMASK, 0x11 PRIVATE_RESET); or one of the below.
+ */
+#define TESTDEV_SDEI_COUNT		TESTDEV_FN(0x10)
+#define TESTDEV_SDEI_COUNT_DISPATCHED	0x100
+#define TESTDEV_SDEI_COUNT_COMPLETED	0x101
+#define TESTDEV_SDEI_COUNT_RESUMED	0x102	/* COMPLETE_AND_RESUME */
+#define TESTDEV_SDEI_COUNT_PREEMPTED	0x103	/* critical over normal */
+
 /* SMCCC return codes (DEN0028 "Return codes") */
 #define TESTDEV_SUCCESS			0
 #define TESTDEV_NOT_SUPPORTED		(-1)
