@@ -179,7 +179,7 @@ GKMAKE		= $(MAKE) -s -C $(GUEST_TREE) O=$(GUEST_KB) ARCH=arm64 \
 		  CROSS_COMPILE=$(CROSS_COMPILE) LOCALVERSION= \
 		  CC="ccache $(CROSS_COMPILE)gcc" HOSTCC="ccache gcc" -j$(JOBS)
 
-$(REFVMM): $(REFVMM_SRCS) refvmm/tests/psci-mini.S refvmm/Makefile $(REFVMM_UAPI)/linux/kvm.h
+$(REFVMM): $(REFVMM_SRCS) refvmm/tests/psci-mini.S refvmm/tests/bench-guest.S refvmm/Makefile $(REFVMM_UAPI)/linux/kvm.h
 	@echo "  REFVMM  $@"
 	@$(MAKE) -s -C refvmm O=$(REFVMM_OUT) UAPI=$(REFVMM_UAPI) \
 		CROSS_COMPILE=$(CROSS_COMPILE)
@@ -225,10 +225,12 @@ guest: $(GUEST_IMAGE) $(GUEST_INITRAMFS)
 REFVMM_STAGE	:= $(REFVMM_OUT)/stage
 $(REFVMM_STAGE)/.stamp: $(REFVMM) $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(wildcard refvmm/tests/*)
 	@rm -rf $(@D) && mkdir -p $(@D)/vmmfw/bin $(@D)/refvmm
-	@cp $(REFVMM) refvmm/tests/refvmm-guest-test refvmm/tests/refvmm-run-guest $(@D)/vmmfw/bin/
+	@cp $(REFVMM) refvmm/tests/refvmm-guest-test refvmm/tests/refvmm-run-guest \
+		refvmm/tests/refvmm-bench $(@D)/vmmfw/bin/
 	@$(CROSS_COMPILE)gcc -O2 -static -pthread -Wall -Werror \
 		-o $(@D)/vmmfw/bin/ras_host_facts refvmm/tests/ras_host_facts.c
-	@cp $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(REFVMM_OUT)/psci-mini.Image $(@D)/refvmm/
+	@cp $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(REFVMM_OUT)/psci-mini.Image \
+		$(REFVMM_OUT)/bench-cpu-on.Image $(REFVMM_OUT)/bench-sdei.Image $(@D)/refvmm/
 	@touch $@
 
 # --- user space -------------------------------------------------------------
@@ -289,12 +291,15 @@ run-guest: artifacts
 		$(if $(value CMD),--cmd 'refvmm-run-guest -f /job/extra/guest-cmd $(GUEST_ARGS)',\
 		--shell-cmd 'refvmm-run-guest $(GUEST_ARGS)')
 
-# The SMCCC forwarding benchmark: a report of per-call round trips, not a
-# test. BENCH_ARGS go to smccc_fwd_bench (-n calls per sample, -r reps).
+# The benchmarks, reports and not tests: the SMCCC forwarding round trips
+# (smccc_fwd_bench; BENCH_ARGS: -n calls per sample, -r reps), then what a
+# PSCI CPU_ON round trip and an SDEI event cost a guest of refvmm, through
+# sync regs and through ONE_REG (refvmm-bench; REFVMM_BENCH_ARGS: -r reps).
 bench: FLAVOUR := default
 bench: $(KB_default)/arch/arm64/boot/Image $(INITRAMFS)
 	@$(VMRUN) run --base $(B)=$(BOUT) --flavour default $(VMRUN_COMMON) \
-		$(if $(MODE),--mode $(MODE)) --cmd 'smccc_fwd_bench $(BENCH_ARGS)'
+		$(if $(MODE),--mode $(MODE)) \
+		--cmd 'smccc_fwd_bench $(BENCH_ARGS) && refvmm-bench $(REFVMM_BENCH_ARGS)'
 
 # --- the series -------------------------------------------------------------
 series: $(TREE_STAMP)
