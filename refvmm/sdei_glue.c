@@ -237,6 +237,8 @@ static int testdev_sdei_count(struct vcpu *v, const struct hcall *c)
 		val = st.resumed;
 	else if (what == TESTDEV_SDEI_COUNT_PREEMPTED)
 		val = st.preempted;
+	else if (what == TESTDEV_SDEI_COUNT_RESUME_PC)
+		val = st.resume_pc;
 	else
 		val = (uint64_t)TESTDEV_INVALID_PARAMETERS;
 	vcpu_smccc_ret(v, val);
