@@ -377,6 +377,12 @@ static void test_irqs_masked(void)
 		snprintf(why, sizeof(why), "interrupted PSTATE %llx", s->pstate);
 		goto fail;
 	}
+	/* First: the loop's bounds live in registers COMPLETE restores too. */
+	n = bad_magic(o.x);
+	if (n >= 0) {
+		snprintf(why, sizeof(why), "after COMPLETE x%d = %llx", n, o.x[n]);
+		goto fail;
+	}
 	if (s->pc < o.lo || s->pc >= o.hi) {
 		snprintf(why, sizeof(why), "interrupted PC %llx not in the loop [%llx, %llx)",
 			 s->pc, o.lo, o.hi);
@@ -385,11 +391,6 @@ static void test_irqs_masked(void)
 	n = bad_magic(s->x);
 	if (n >= 0) {
 		snprintf(why, sizeof(why), "the handler saw x%d = %llx", n, s->x[n]);
-		goto fail;
-	}
-	n = bad_magic(o.x);
-	if (n >= 0) {
-		snprintf(why, sizeof(why), "after COMPLETE x%d = %llx", n, o.x[n]);
 		goto fail;
 	}
 	if (!(o.daif & PSR_I_BIT)) {
