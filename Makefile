@@ -100,6 +100,9 @@ help:
 	@echo "                      TAP stream in out/check.tap (TESTS=\"a b\", BASE=...)"
 	@echo "  make run            boot the patched kernel into a shell (BASE=..., MODE=nvhe,"
 	@echo "                      PLATFORM=acpi-ras|acpi|a72, CMD='...', EXTRA=dir, FLAVOUR=debug)"
+	@echo "  make run-guest      the test VM, and in it the reference VMM (refvmm/) with its Linux"
+	@echo "                      guest: a shell in the guest, or CMD='...' run in the guest"
+	@echo "                      (BASE=..., MODE=nvhe, GUEST_ARGS='-c 4 -- --regs=onereg')"
 	@echo "  make check-debug    the suite on a KASAN/UBSAN/lockdep kernel"
 	@echo "  make bench          the SMCCC forwarding benchmark in the VM (MODE=nvhe)"
 	@echo "  make series         the maintainer-ready series in out/series/<base>/"
@@ -108,6 +111,7 @@ help:
 	@echo "  make refresh        save commits made in out/<base>/linux back into the repository"
 	@echo "  make reset-tree     discard edits made in out/<base>/linux"
 	@echo "  make deps | tree | kernel | modules | selftests | initramfs   (single steps)"
+	@echo "  make refvmm | guest the reference VMM (out/refvmm/), its guest kernel and initramfs"
 	@echo "  make clean          remove out/ (never the ccache, never the fetched bases)"
 
 # --- dependencies -----------------------------------------------------------
