@@ -361,6 +361,7 @@ static int64_t do_complete(struct sdei *s, unsigned int pe,
 		r->pstate = entry_pstate(s, f->pstate);
 		*dirty |= SDEI_REG_ELR_EL1 | SDEI_REG_SPSR_EL1;
 		p->stats.resumed++;
+		p->stats.resume_pc = r->pc;
 	} else {
 		r->pc = f->pc;
 		r->pstate = f->pstate;

@@ -157,6 +157,7 @@ struct sdei_stats {
 	uint64_t resumed;
 	uint64_t failed;		/* COMPLETE with EV_FAILED */
 	uint64_t preempted;		/* critical over a running normal */
+	uint64_t resume_pc;		/* of the last COMPLETE_AND_RESUME */
 };
 
 struct sdei;

@@ -180,7 +180,11 @@ static void *delayed_signal_thread(void *arg)
 
 	nanosleep(&ts, NULL);
 	ret = sdei_signal(sdei, d->event, d->vcpu);
-	if (ret)
+	/*
+	 * -EAGAIN: not registered there, dropped, as the guest may expect
+	 * (unregister-running checks it); the log would cut console lines.
+	 */
+	if (ret && ret != -EAGAIN)
 		vmm_log("sdei: delayed signal of event 0x%x to vCPU %d: %d\n",
 			d->event, d->vcpu, ret);
 	free(d);
@@ -237,6 +241,8 @@ static int testdev_sdei_count(struct vcpu *v, const struct hcall *c)
 		val = st.resumed;
 	else if (what == TESTDEV_SDEI_COUNT_PREEMPTED)
 		val = st.preempted;
+	else if (what == TESTDEV_SDEI_COUNT_RESUME_PC)
+		val = st.resume_pc;
 	else
 		val = (uint64_t)TESTDEV_INVALID_PARAMETERS;
 	vcpu_smccc_ret(v, val);

@@ -49,6 +49,7 @@
 #define TESTDEV_SDEI_COUNT_COMPLETED	0x101
 #define TESTDEV_SDEI_COUNT_RESUMED	0x102	/* COMPLETE_AND_RESUME */
 #define TESTDEV_SDEI_COUNT_PREEMPTED	0x103	/* critical over normal */
+#define TESTDEV_SDEI_COUNT_RESUME_PC	0x104	/* the last one's resume_addr */
 
 /* SMCCC return codes (DEN0028 "Return codes") */
 #define TESTDEV_SUCCESS			0

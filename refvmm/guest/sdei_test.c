@@ -21,8 +21,8 @@
  *                  counts it), and the guest runs on
  *  hotplug         CPU 1 offline/online goes through PE_MASK, UNREGISTER,
  *                  REGISTER, ENABLE, PE_UNMASK (the VMM counts them; the
- *                  PRIVATE_RESETs are those of boot), and 0x100 reaches
- *                  CPU 1 again
+ *                  one PRIVATE_RESET is that of probe), and 0x100 reaches
+ *                  CPU 1 again, and every other CPU still
  *  unregister-running
  *                  0x200 (shared, routed to CPU 1 with ROUTING_SET)
  *                  unregistered while its handler runs: -EINPROGRESS,
@@ -44,6 +44,7 @@
 #include <linux/smp.h>
 #include <asm/cputype.h>
 #include <asm/ptrace.h>
+#include <asm/sysreg.h>
 
 #include "refvmm_guest.h"
 #include "testdev.h"
@@ -55,7 +56,7 @@
 struct sdei_seen {
 	atomic_t count;
 	int cpu;
-	u64 x[4];		/* interrupted x0-x3, from EVENT_CONTEXT */
+	u64 x[18];		/* interrupted x0-x17 (x0-x3 from EVENT_CONTEXT) */
 	u64 pc, pstate;		/* interrupted PC and PSTATE (x2, x3) */
 	bool irqs_masked;	/* PSTATE.I of the interrupted context */
 };
@@ -131,6 +132,88 @@ static bool spin_until(atomic_t *a, int val, unsigned int ms)
 		if (ktime_get_ns() > end)
 			return false;
 	return true;
+}
+
+/*
+ * What spin_regs() saw: the bounds of its loop, the registers it held
+ * known values in, and DAIF, all read after the loop.
+ */
+struct spin_out {
+	u64 lo, hi;
+	u64 x[18];
+	u64 daif;
+	bool got;
+};
+
+#define SPIN_MAGIC(n)	(0x5de1000000000000ull | ((u64)(n) << 8) | (n))
+/* The registers spin_regs() holds SPIN_MAGIC(n) in: x0-x3 and x8-x17. */
+#define SPIN_REGS	0x3ff0fu
+
+/*
+ * Spin until *@cnt differs from @old or @ms pass, with x0-x3 and x8-x17
+ * holding SPIN_MAGIC(n). An event taken in the loop must show these in
+ * its handler (x0-x3 through SDEI_EVENT_CONTEXT, x4-x17 untouched at
+ * entry, DEN0054C 5.1.5.1), and COMPLETE or COMPLETE_AND_RESUME must give
+ * them back (the dispatcher restores x0-x17). [lo, hi) holds every PC of
+ * the loop.
+ */
+static noinline void spin_regs(atomic_t *cnt, int old, unsigned int ms,
+			       struct spin_out *o)
+{
+	u64 end = read_sysreg(cntvct_el0) +
+		  (u64)ms * (read_sysreg(cntfrq_el0) / 1000);
+	u64 in[18], lo, hi, now, daif;
+	u32 v;
+	int n;
+
+	for (n = 0; n < 18; n++)
+		in[n] = SPIN_MAGIC(n);
+	memset(o->x, 0, sizeof(o->x));
+	asm volatile(
+	"	ldp	x0, x1, [%[in], #0]\n"
+	"	ldp	x2, x3, [%[in], #16]\n"
+	"	ldp	x8, x9, [%[in], #64]\n"
+	"	ldp	x10, x11, [%[in], #80]\n"
+	"	ldp	x12, x13, [%[in], #96]\n"
+	"	ldp	x14, x15, [%[in], #112]\n"
+	"	ldp	x16, x17, [%[in], #128]\n"
+	"	adr	%[lo], 1f\n"
+	"	adr	%[hi], 2f\n"
+	"1:	ldr	%w[v], [%[p]]\n"
+	"	cmp	%w[v], %w[old]\n"
+	"	b.ne	2f\n"
+	"	mrs	%[now], cntvct_el0\n"
+	"	cmp	%[now], %[end]\n"
+	"	b.lo	1b\n"
+	"2:	mrs	%[daif], daif\n"
+	"	stp	x0, x1, [%[out], #0]\n"
+	"	stp	x2, x3, [%[out], #16]\n"
+	"	stp	x8, x9, [%[out], #64]\n"
+	"	stp	x10, x11, [%[out], #80]\n"
+	"	stp	x12, x13, [%[out], #96]\n"
+	"	stp	x14, x15, [%[out], #112]\n"
+	"	stp	x16, x17, [%[out], #128]\n"
+	: [lo] "=&r" (lo), [hi] "=&r" (hi), [v] "=&r" (v),
+	  [now] "=&r" (now), [daif] "=&r" (daif)
+	: [p] "r" (&cnt->counter), [old] "r" (old), [end] "r" (end),
+	  [in] "r" (in), [out] "r" (o->x)
+	: "cc", "memory", "x0", "x1", "x2", "x3", "x8", "x9", "x10", "x11",
+	  "x12", "x13", "x14", "x15", "x16", "x17");
+	o->lo = lo;
+	o->hi = hi;
+	o->daif = daif;
+	o->got = v != old;
+}
+
+/* The first of @x's SPIN_REGS not holding its magic, or -1. */
+static int bad_magic(const u64 *x)
+{
+	int n;
+
+	for (n = 0; n < 18; n++)
+		if ((SPIN_REGS & BIT(n)) && x[n] != SPIN_MAGIC(n))
+			return n;
+	return -1;
 }
 
 static int normal_cb(u32 event, struct pt_regs *regs, void *arg)
@@ -261,28 +344,68 @@ fail:
 	result("every-vcpu", why);
 }
 
-/* The event is signalled 20 ms later, into a loop with IRQs masked. */
+/*
+ * The event is signalled 20 ms later, into a loop with IRQs masked: the
+ * handler runs there (SDEI's point), sees the loop's registers and PC,
+ * and COMPLETE gives the loop its registers back (Linux completes with
+ * SDEI_EVENT_COMPLETE when it interrupted the kernel with IRQs masked).
+ */
 static void test_irqs_masked(void)
 {
-	int cpu, c, i = event_index(SDEI_EV_PRIV_NORMAL);
+	int cpu, c, n, i = event_index(SDEI_EV_PRIV_NORMAL);
+	long pre_resumed, pre_completed;
+	static char why[128];
 	struct sdei_seen *s;
+	struct spin_out o;
 	unsigned long flags;
-	bool got;
 
 	cpu = get_cpu();
+	s = &seen[i][cpu];
 	c = count_of(SDEI_EV_PRIV_NORMAL, cpu);
+	pre_resumed = vmm_count(TESTDEV_SDEI_COUNT_RESUMED, cpu);
+	pre_completed = vmm_count(TESTDEV_SDEI_COUNT_COMPLETED, cpu);
 	local_irq_save(flags);
 	sdei_raw(TESTDEV_SDEI_SIGNAL, SDEI_EV_PRIV_NORMAL, cpu, 20000);
-	got = spin_until(&seen[i][cpu].count, c + 1, 2000);
+	spin_regs(&s->count, c, 2000, &o);
 	local_irq_restore(flags);
 	put_cpu();
-	s = &seen[i][cpu];
-	if (!got)
+	if (!o.got) {
 		result("irqs-masked", "no event while IRQs were masked");
-	else if (!s->irqs_masked)
-		result("irqs-masked", "interrupted PSTATE.I was clear");
-	else
-		result("irqs-masked", NULL);
+		return;
+	}
+	if (!s->irqs_masked || (s->pstate & PSR_MODE_MASK) != PSR_MODE_EL1h) {
+		snprintf(why, sizeof(why), "interrupted PSTATE %llx", s->pstate);
+		goto fail;
+	}
+	/* First: the loop's bounds live in registers COMPLETE restores too. */
+	n = bad_magic(o.x);
+	if (n >= 0) {
+		snprintf(why, sizeof(why), "after COMPLETE x%d = %llx", n, o.x[n]);
+		goto fail;
+	}
+	if (s->pc < o.lo || s->pc >= o.hi) {
+		snprintf(why, sizeof(why), "interrupted PC %llx not in the loop [%llx, %llx)",
+			 s->pc, o.lo, o.hi);
+		goto fail;
+	}
+	n = bad_magic(s->x);
+	if (n >= 0) {
+		snprintf(why, sizeof(why), "the handler saw x%d = %llx", n, s->x[n]);
+		goto fail;
+	}
+	if (!(o.daif & PSR_I_BIT)) {
+		snprintf(why, sizeof(why), "after COMPLETE DAIF %llx", o.daif);
+		goto fail;
+	}
+	if (vmm_count(TESTDEV_SDEI_COUNT_COMPLETED, cpu) != pre_completed + 1 ||
+	    vmm_count(TESTDEV_SDEI_COUNT_RESUMED, cpu) != pre_resumed) {
+		snprintf(why, sizeof(why), "not ended by one COMPLETE");
+		goto fail;
+	}
+	result("irqs-masked", NULL);
+	return;
+fail:
+	result("irqs-masked", why);
 }
 
 static void test_critical_preempts(void)
@@ -325,28 +448,93 @@ static void test_critical_preempts(void)
 	       "a normal event preempted a critical one" : NULL);
 }
 
+/*
+ * The event is signalled into a loop with IRQs unmasked: Linux ends the
+ * handler with COMPLETE_AND_RESUME into its IRQ vector (VBAR_EL1 + 0x280,
+ * "current EL with SP_ELx"), whose return (ELR_EL1, SPSR_EL1 as the
+ * dispatcher set them) comes back into the loop with its registers and
+ * IRQs unmasked. The event may land in an IRQ handler instead (PSTATE.I
+ * set there): Linux then completes plainly, which is checked too, and the
+ * scenario tries again.
+ */
 static void test_resume_irq(void)
 {
-	int cpu, i = event_index(SDEI_EV_PRIV_NORMAL);
-	long pre;
-	bool got;
-	int c;
+	int cpu, n, try, i = event_index(SDEI_EV_PRIV_NORMAL);
+	long pre_resumed, pre_completed;
+	static char why[128];
+	struct sdei_seen *s;
+	struct spin_out o;
+	u64 vector;
 
-	cpu = get_cpu();
-	pre = vmm_count(TESTDEV_SDEI_COUNT_RESUMED, cpu);
-	c = count_of(SDEI_EV_PRIV_NORMAL, cpu);
-	/* IRQs unmasked: Linux ends the handler in the IRQ vector. */
-	sdei_raw(TESTDEV_SDEI_SIGNAL, SDEI_EV_PRIV_NORMAL, cpu, 20000);
-	got = spin_until(&seen[i][cpu].count, c + 1, 2000);
-	put_cpu();
-	if (!got)
-		result("resume-irq", "event not delivered");
-	else if (seen[i][cpu].irqs_masked)
-		result("resume-irq", "interrupted PSTATE.I was set");
-	else if (vmm_count(TESTDEV_SDEI_COUNT_RESUMED, cpu) != pre + 1)
-		result("resume-irq", "no COMPLETE_AND_RESUME seen by the VMM");
-	else
+	for (try = 0; try < 10; try++) {
+		bool in_loop;
+
+		cpu = get_cpu();
+		s = &seen[i][cpu];
+		n = count_of(SDEI_EV_PRIV_NORMAL, cpu);
+		pre_resumed = vmm_count(TESTDEV_SDEI_COUNT_RESUMED, cpu);
+		pre_completed = vmm_count(TESTDEV_SDEI_COUNT_COMPLETED, cpu);
+		vector = read_sysreg(vbar_el1) + 0x280;
+		sdei_raw(TESTDEV_SDEI_SIGNAL, SDEI_EV_PRIV_NORMAL, cpu, 20000);
+		spin_regs(&s->count, n, 2000, &o);
+		put_cpu();
+		if (!o.got) {
+			result("resume-irq", "event not delivered");
+			return;
+		}
+		if (vmm_count(TESTDEV_SDEI_COUNT_COMPLETED, cpu) !=
+		    pre_completed + 1) {
+			result("resume-irq", "the handler did not complete once");
+			return;
+		}
+		in_loop = s->pc >= o.lo && s->pc < o.hi;
+		if (s->irqs_masked) {
+			/* Landed with IRQs masked: a plain COMPLETE. */
+			if (in_loop || vmm_count(TESTDEV_SDEI_COUNT_RESUMED, cpu) !=
+				       pre_resumed) {
+				snprintf(why, sizeof(why),
+					 "PSTATE.I set, in loop %d, resumed %ld",
+					 in_loop, vmm_count(TESTDEV_SDEI_COUNT_RESUMED,
+							    cpu) - pre_resumed);
+				goto fail;
+			}
+			continue;
+		}
+		if (vmm_count(TESTDEV_SDEI_COUNT_RESUMED, cpu) != pre_resumed + 1) {
+			snprintf(why, sizeof(why), "IRQs unmasked at %llx but no COMPLETE_AND_RESUME",
+				 s->pc);
+			goto fail;
+		}
+		if (!in_loop)
+			continue;	/* e.g. in the IRQ return path */
+		if (vmm_count(TESTDEV_SDEI_COUNT_RESUME_PC, cpu) != vector) {
+			snprintf(why, sizeof(why), "resumed at %lx, not the IRQ vector %llx",
+				 vmm_count(TESTDEV_SDEI_COUNT_RESUME_PC, cpu), vector);
+			goto fail;
+		}
+		n = bad_magic(s->x);
+		if (n >= 0) {
+			snprintf(why, sizeof(why), "the handler saw x%d = %llx", n, s->x[n]);
+			goto fail;
+		}
+		n = bad_magic(o.x);
+		if (n >= 0) {
+			snprintf(why, sizeof(why), "back in the loop x%d = %llx", n, o.x[n]);
+			goto fail;
+		}
+		if (o.daif & PSR_I_BIT) {
+			snprintf(why, sizeof(why), "back in the loop DAIF %llx", o.daif);
+			goto fail;
+		}
+		pr_info("sdei_test: resume-irq: try %d, pc %llx, vector %llx\n",
+			try, s->pc, vector);
 		result("resume-irq", NULL);
+		return;
+	}
+	result("resume-irq", "the event never landed in the loop");
+	return;
+fail:
+	result("resume-irq", why);
 }
 
 static void test_hotplug(void)
@@ -366,8 +554,9 @@ static void test_hotplug(void)
 		result("hotplug", "CPU 1 is not online");
 		return;
 	}
-	if (vmm_count(0x11, cpu) < 1) {
-		result("hotplug", "no PRIVATE_RESET on CPU 1 at boot");
+	/* sdei_probe() resets each PE once; hotplug resets none. */
+	if (vmm_count(0x11, cpu) != 1) {
+		result("hotplug", "not one PRIVATE_RESET on CPU 1 from boot");
 		return;
 	}
 	for (i = 0; i < ARRAY_SIZE(calls); i++)
@@ -388,8 +577,22 @@ static void test_hotplug(void)
 			return;
 		}
 	}
-	result("hotplug", deliver(SDEI_EV_PRIV_NORMAL, cpu, 0) ? NULL :
-	       "0x100 not delivered after online");
+	if (vmm_count(0x11, cpu) != 1) {
+		result("hotplug", "a PRIVATE_RESET during hotplug");
+		return;
+	}
+	/* CPU 1 takes events again, and the others kept theirs. */
+	for_each_online_cpu(i) {
+		if (i >= SDEI_TEST_CPUS)
+			break;
+		if (!deliver(SDEI_EV_PRIV_NORMAL, i, 0)) {
+			snprintf(why, sizeof(why),
+				 "0x100 not delivered on CPU %d after online", i);
+			result("hotplug", why);
+			return;
+		}
+	}
+	result("hotplug", NULL);
 }
 
 static void test_unregister_running(void)
@@ -508,6 +711,8 @@ static int register_and_enable(u32 event, sdei_event_callback *cb)
 
 int refvmm_sdei_init(struct dentry *dir)
 {
+	u64 t0;
+
 	debugfs_create_file("sdei", 0444, dir, NULL, &sdei_fops);
 	if (lookup_driver()) {
 		result("setup", "the SDEI driver's functions are not found");
@@ -519,6 +724,7 @@ int refvmm_sdei_init(struct dentry *dir)
 		result("setup", "cannot register the events");
 		return 0;
 	}
+	t0 = ktime_get_ns();
 	test_version();
 	test_every_vcpu();
 	test_irqs_masked();
@@ -526,7 +732,8 @@ int refvmm_sdei_init(struct dentry *dir)
 	test_resume_irq();
 	test_hotplug();
 	test_unregister_running();
-	pr_info("SDEI-TEST done\n");
+	pr_info("SDEI-TEST done in %llu ms\n",
+		(ktime_get_ns() - t0) / NSEC_PER_MSEC);
 	return 0;
 }
 

@@ -271,6 +271,7 @@ static void test_entry_and_complete(void)
 static void test_complete_and_resume(void)
 {
 	struct sdei_regs before, *r = &regs[1];
+	struct sdei_stats st;
 	unsigned int dirty;
 	int i, ok;
 
@@ -307,6 +308,9 @@ static void test_complete_and_resume(void)
 	CHECK_EQ(r->elr_el1, CTX_PC, "... ELR_EL1 = interrupted PC");
 	CHECK_EQ(r->spsr_el1, 0, "... SPSR_EL1 = interrupted PSTATE");
 	CHECK_EQ(sdei_running_depth(s, 1), 0, "... and no handler runs");
+	sdei_get_stats(s, 1, &st);
+	CHECK_EQ(st.resume_pc, 0xffff800008010480ull,
+		 "... and the stats tell the resume address");
 
 	/* SS and IL of the interrupted PSTATE do not reach the handler. */
 	sdei_signal(s, EV_PN, 1);
