@@ -223,12 +223,15 @@ guest: $(GUEST_IMAGE) $(GUEST_INITRAMFS)
 # What every base's test VM carries (testbed/mkinitramfs.sh): refvmm and
 # its test driver in /vmmfw/bin (on PATH), the guest in /refvmm.
 REFVMM_STAGE	:= $(REFVMM_OUT)/stage
-$(REFVMM_STAGE)/.stamp: $(REFVMM) $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(wildcard refvmm/tests/*)
+$(REFVMM_STAGE)/.stamp: $(REFVMM) $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(wildcard refvmm/tests/*) \
+		refvmm/sdei.c refvmm/sdei.h
 	@rm -rf $(@D) && mkdir -p $(@D)/vmmfw/bin $(@D)/refvmm
 	@cp $(REFVMM) refvmm/tests/refvmm-guest-test refvmm/tests/refvmm-run-guest \
 		refvmm/tests/refvmm-bench $(@D)/vmmfw/bin/
 	@$(CROSS_COMPILE)gcc -O2 -static -pthread -Wall -Werror \
 		-o $(@D)/vmmfw/bin/ras_host_facts refvmm/tests/ras_host_facts.c
+	@$(CROSS_COMPILE)gcc -O2 -static -pthread -Wall -Werror -D_GNU_SOURCE \
+		-o $(@D)/vmmfw/bin/sdei_unit refvmm/tests/sdei_unit.c refvmm/sdei.c
 	@cp $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(REFVMM_OUT)/psci-mini.Image \
 		$(REFVMM_OUT)/bench-cpu-on.Image $(REFVMM_OUT)/bench-sdei.Image $(@D)/refvmm/
 	@touch $@

@@ -76,6 +76,7 @@ struct frame {
 
 struct pe {
 	bool masked;
+	bool set_pan;		/* SCTLR_EL1.SPAN == 0: see entry_pstate() */
 	unsigned int depth;
 	struct frame stack[MAX_NESTING];
 	struct sdei_stats stats;
@@ -225,18 +226,28 @@ static void kick_shared(struct sdei *s, struct event *ev, int prefer)
  * @from (DEN0054C "Event handler context" p. 42 and "Event resume
  * context" p. 44 refer to the Arm ARM's TakeException()): EL1h, DAIF all
  * masked; NZCV, DIT and SSBS kept (SSBS comes from SCTLR_EL1.DSSBS, which
- * Linux keeps equal to its live SSBS); PAN kept, or set when the client
- * runs with SCTLR_EL1.SPAN = 0, which the VMM tells with SDEI_CFG_SET_PAN;
- * SS, IL, BTYPE and the AArch32 bits cleared.
+ * Linux keeps equal to its live SSBS); PAN kept, or set when the PE runs
+ * with SCTLR_EL1.SPAN = 0 (Arm ARM D1.4.x, PSTATE.PAN on exception entry),
+ * which the VMM tells per PE with sdei_pe_set_pan() or for all of them with
+ * SDEI_CFG_SET_PAN; SS, IL, BTYPE and the AArch32 bits cleared.
  */
-static uint64_t entry_pstate(struct sdei *s, uint64_t from)
+static uint64_t entry_pstate(struct sdei *s, unsigned int pe, uint64_t from)
 {
 	uint64_t p = PSR_MODE_EL1h | PSR_DAIF;
 
 	p |= from & (PSR_NZCV | PSR_DIT | PSR_SSBS | PSR_PAN);
-	if (s->cfg.flags & SDEI_CFG_SET_PAN)
+	if ((s->cfg.flags & SDEI_CFG_SET_PAN) || s->pes[pe].set_pan)
 		p |= PSR_PAN;
 	return p;
+}
+
+void sdei_pe_set_pan(struct sdei *s, unsigned int pe, bool set_pan)
+{
+	if (pe >= s->cfg.nr_pes)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->pes[pe].set_pan = set_pan;
+	pthread_mutex_unlock(&s->lock);
 }
 
 /*
@@ -268,7 +279,7 @@ static unsigned int enter_handler(struct sdei *s, unsigned int pe,
 	r->x[2] = f->pc;
 	r->x[3] = f->pstate;
 	r->pc = sl->ep;
-	r->pstate = entry_pstate(s, f->pstate);
+	r->pstate = entry_pstate(s, pe, f->pstate);
 
 	p->stats.dispatched++;
 	if (p->depth > 1)
@@ -358,7 +369,7 @@ static int64_t do_complete(struct sdei *s, unsigned int pe,
 		r->elr_el1 = f->pc;
 		r->spsr_el1 = f->pstate;
 		r->pc = arg;
-		r->pstate = entry_pstate(s, f->pstate);
+		r->pstate = entry_pstate(s, pe, f->pstate);
 		*dirty |= SDEI_REG_ELR_EL1 | SDEI_REG_SPSR_EL1;
 		p->stats.resumed++;
 		p->stats.resume_pc = r->pc;

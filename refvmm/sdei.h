@@ -165,6 +165,15 @@ struct sdei;
 struct sdei *sdei_create(const struct sdei_config *cfg);
 void sdei_destroy(struct sdei *s);
 
+/*
+ * PE @pe sets PSTATE.PAN when it takes an exception to EL1 (its
+ * SCTLR_EL1.SPAN is 0, as Linux's is): the handler entry and the resume of
+ * COMPLETE_AND_RESUME set it too, as such an exception would. The VMM
+ * reads SCTLR_EL1 when it knows the client has set it up, e.g. at the
+ * PE_UNMASK with which the client takes events on that PE.
+ */
+void sdei_pe_set_pan(struct sdei *s, unsigned int pe, bool set_pan);
+
 /* Is @fn (w0 of the call) in the SDEI function ID ranges? */
 bool sdei_is_call(uint32_t fn);
 

@@ -115,12 +115,38 @@ static void regs_store(struct vcpu *v, struct sdei_regs *r, unsigned int mask)
  * An SDEI call. Its x0-x5 are in the exit (nr and x1-x6), so nothing is
  * read; the result, or the context COMPLETE restores, is written back.
  */
+/*
+ * Does the vCPU set PSTATE.PAN when it takes an exception to EL1
+ * (SCTLR_EL1.SPAN == 0)? The dispatcher must do the same when it enters
+ * a handler or resumes at COMPLETE_AND_RESUME's address, or the client's
+ * kernel would run its IRQ path with PAN clear after an event that
+ * interrupted user space. SCTLR_EL1 is not in the sync regs: one
+ * KVM_GET_ONE_REG, at PE_UNMASK, when the client has set the PE up.
+ */
+#define SCTLR_EL1_ID	ARM64_SYS_REG(3, 0, 1, 0, 0)
+#define SCTLR_EL1_SPAN	(1ull << 23)
+
+static void sdei_read_span(struct vcpu *v)
+{
+	uint64_t sctlr;
+	struct kvm_one_reg reg = {
+		.id = SCTLR_EL1_ID,
+		.addr = (uint64_t)&sctlr,
+	};
+
+	if (vcpu_ioctl(v, KVM_GET_ONE_REG, &reg))
+		vmm_die("vcpu%d: KVM_GET_ONE_REG SCTLR_EL1: %m", v->idx);
+	sdei_pe_set_pan(sdei, v->idx, !(sctlr & SCTLR_EL1_SPAN));
+}
+
 static int sdei_hcall(struct vcpu *v, const struct hcall *c)
 {
 	struct sdei_regs r = { 0 };
 	unsigned int dirty;
 	int i;
 
+	if (c->fid == SDEI_PE_UNMASK)
+		sdei_read_span(v);
 	r.x[0] = c->fid;
 	for (i = 0; i < 5; i++)
 		r.x[i + 1] = c->args[i];

@@ -39,6 +39,7 @@
 #define PSR_I		(1ull << 7)
 #define PSR_NZCV	(0xfull << 28)
 #define PSR_SS		(1ull << 21)
+#define PSR_PAN		(1ull << 22)
 
 static const struct sdei_event_desc events[] = {
 	{ EV_PN, false, false },
@@ -318,6 +319,49 @@ static void test_complete_and_resume(void)
 	r->pstate = PSR_EL1h | PSR_SS;
 	sdei_dispatch(s, 1, r);
 	CHECK_EQ(r->pstate, PSR_EL1h | PSR_DAIF, "entry clears PSTATE.SS");
+}
+
+/*
+ * PSTATE.PAN at handler entry and at COMPLETE_AND_RESUME's address: that
+ * of an exception to EL1, set when the PE has SCTLR_EL1.SPAN = 0
+ * (sdei_pe_set_pan()), else kept from the interrupted context.
+ */
+static void test_pan(void)
+{
+	struct sdei_regs *r = &regs[1];
+
+	setup();
+	ready(1, EV_PN);
+	sdei_signal(s, EV_PN, 1);
+	fill_ctx(1, CTX_PC);
+	r->pstate = 0;		/* EL0t, PAN clear */
+	sdei_dispatch(s, 1, r);
+	CHECK_EQ(r->pstate, PSR_EL1h | PSR_DAIF,
+		 "SPAN = 1: entry from EL0 keeps PAN clear");
+	CALL1(1, SDEI_EVENT_COMPLETE, 0);
+
+	sdei_pe_set_pan(s, 1, true);
+	sdei_signal(s, EV_PN, 1);
+	fill_ctx(1, CTX_PC);
+	r->pstate = 0;
+	sdei_dispatch(s, 1, r);
+	CHECK_EQ(r->pstate, PSR_EL1h | PSR_DAIF | PSR_PAN,
+		 "SPAN = 0: entry from EL0 sets PAN");
+	r->x[0] = SDEI_EVENT_COMPLETE_AND_RESUME;
+	r->x[1] = 0xffff800008010480ull;
+	sdei_handle_call(s, 1, r);
+	CHECK_EQ(r->pstate, PSR_EL1h | PSR_DAIF | PSR_PAN,
+		 "SPAN = 0: COMPLETE_AND_RESUME sets PAN");
+	CHECK_EQ(r->spsr_el1, 0, "... SPSR_EL1 keeps the interrupted PAN");
+
+	/* another PE is not affected */
+	ready(0, EV_PN);
+	sdei_signal(s, EV_PN, 0);
+	fill_ctx(0, CTX_PC);
+	regs[0].pstate = 0;
+	sdei_dispatch(s, 0, &regs[0]);
+	CHECK_EQ(regs[0].pstate, PSR_EL1h | PSR_DAIF,
+		 "SPAN is per PE: PE 0 keeps PAN clear");
 }
 
 /* A critical event preempts a running normal one, and not the reverse. */
@@ -816,6 +860,7 @@ int main(void)
 	test_version_features();
 	test_entry_and_complete();
 	test_complete_and_resume();
+	test_pan();
 	test_nesting();
 	test_unregister_running();
 	test_errors();
