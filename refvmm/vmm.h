@@ -76,6 +76,7 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
+	bool started;			/* thread is valid (vm_stop() kicks) */
 	uint64_t mpidr;			/* MPIDR_EL1, PSCI's target_cpu */
 
 	/* Set when the last exit was KVM_EXIT_MMIO: see vcpu_complete_mmio() */
@@ -147,6 +148,13 @@ int vcpu_ioctl(struct vcpu *v, unsigned long req, void *arg);
  * (and nothing otherwise). vcpu_set_reg(REG_PC) calls it itself.
  */
 void vcpu_complete_mmio(struct vcpu *v);
+/*
+ * Sync mode only (nothing otherwise): around an ioctl that changes the
+ * vCPU's registers in KVM, such as KVM_SET_VCPU_EVENTS with
+ * ext_dabt_pending, call this before (KVM loads the dirty set) and after
+ * (kvm_run gets the new state): see vcpu.c.
+ */
+void vcpu_sync_regs(struct vcpu *v);
 
 /*
  * Make the vCPU leave KVM_RUN soon (or not enter it), from any thread:
