@@ -31,9 +31,10 @@
 #define UART_SPI		1		/* INTID 32 + 1 */
 #define GPA_RAM			0x80000000UL
 /*
- * The top VMM_FW_SIZE bytes of RAM are the firmware's: no kernel, initrd
- * or DTB is put there. ras.c reserves what it uses of it in the DT
- * (/reserved-memory, no-map) for its error records.
+ * No kernel, initrd or DTB is put in the top VMM_FW_SIZE bytes of RAM:
+ * the firmware units take their memory there. Only what they use is
+ * withheld from the guest, by a /reserved-memory node (no-map) in the DT
+ * (ras.c, its error records); the rest is ordinary guest RAM.
  */
 #define VMM_FW_SIZE		0x10000UL
 
