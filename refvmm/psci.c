@@ -1,8 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * PSCI 1.1 (Arm DEN0022D.b) in userspace: the VMM forwards both PSCI
- * ranges on HVC with KVM_CAP_ARM_SMCCC_FORWARD, which takes them from
- * KVM's own PSCI, and answers here. The DT says "arm,psci-1.0", method hvc.
+ * ranges with KVM_CAP_ARM_SMCCC_FORWARD, which takes them from KVM's own
+ * PSCI, and answers here. The DT says "arm,psci-1.0", method hvc.
+ *
+ * Both conduits are forwarded, though the guest is told of HVC only: KVM
+ * handles an SMC #0 as an SMCCC call too, so a range on HVC alone would
+ * leave KVM's PSCI answering on SMC, where a CPU_OFF or CPU_ON would
+ * change a vCPU's power state behind the VMM's back (a vCPU that KVM
+ * powers off sleeps in KVM_RUN while the VMM believes it on). Calls on the
+ * conduit the DT does not name get NOT_SUPPORTED, as from a platform whose
+ * PSCI lives at the other exception level.
  */
 #include <errno.h>
 #include <string.h>
@@ -156,7 +164,7 @@ static int psci_call(struct vcpu *v, const struct hcall *c)
 	uint64_t a1 = c->args[0], a2 = c->args[1], a3 = c->args[2];
 	uint32_t n = c->fid & 0x1f;
 
-	if (!psci_implemented(c->fid))
+	if ((c->flags & KVM_HYPERCALL_EXIT_SMC) || !psci_implemented(c->fid))
 		return psci_ret(v, PSCI_NOT_SUPPORTED);
 	if (!(c->fid & SMC64)) {
 		/* SMC32: the arguments are 32 bits wide (DEN0028 2.6) */
@@ -203,7 +211,8 @@ static int psci_init(struct vm *vm)
 
 	for (i = 0; i < 2; i++) {
 		r = vm_smccc_forward(vm, base[i], PSCI_RANGE,
-				     KVM_ARM_SMCCC_FWD_HVC);
+				     KVM_ARM_SMCCC_FWD_HVC |
+				     KVM_ARM_SMCCC_FWD_SMC);
 		if (r)
 			vmm_die("forwarding PSCI 0x%08x: %s", base[i],
 				strerror(-r));

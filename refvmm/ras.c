@@ -492,19 +492,28 @@ err:
 /*
  * SEA: KVM_SET_VCPU_EVENTS with ext_dabt_pending. KVM commits it at once
  * (arch/arm64/kvm/guest.c): a synchronous external data abort at the
- * instruction whose access faulted, FAR_EL1 its address.
+ * instruction whose access faulted, FAR_EL1 its address. The exception
+ * entry changes PC, PSTATE, ELR_EL1 and SPSR_EL1 in KVM, not in kvm_run:
+ * with sync regs, a dirty set written before would be loaded over it, and
+ * one written after from the stale copy (an SDEI dispatch in pre_run)
+ * would undo it. vcpu_sync_regs() before and after keeps both in step.
  */
 static int ras_notify_sea(struct vcpu *v)
 {
 	struct kvm_vcpu_events ev;
+	int ret = 0;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.exception.ext_dabt_pending = 1;
+	if (v->run->kvm_dirty_regs & KVM_SYNC_ARM64_REGS)
+		vcpu_sync_regs(v);
 	if (vcpu_ioctl(v, KVM_SET_VCPU_EVENTS, &ev)) {
+		ret = -errno;
 		vmm_log("ras: KVM_SET_VCPU_EVENTS(ext_dabt_pending): %s",
-			strerror(errno));
-		return -errno;
+			strerror(-ret));
+		return ret;
 	}
+	vcpu_sync_regs(v);
 	return 0;
 }
 
@@ -756,6 +765,13 @@ static int ras_init(struct vm *vm)
 		return ret;
 
 	if (pipe2(ras.ao_pipe, O_CLOEXEC) || pipe2(ras.probe_pipe, O_CLOEXEC))
+		return -errno;
+	/*
+	 * The SIGBUS handler writes the AO pipe: a full pipe must lose that
+	 * report (the handler says so) rather than block the thread it
+	 * interrupted, which may be the main thread or a vCPU thread.
+	 */
+	if (fcntl(ras.ao_pipe[1], F_SETFL, O_NONBLOCK))
 		return -errno;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = ras_sigbus_handler;

@@ -166,6 +166,24 @@ void vcpu_complete_mmio(struct vcpu *v)
 	vcpu_run_immediate_exit(v);
 }
 
+/*
+ * Sync mode: kvm_run holds the registers of the last KVM_RUN return, and
+ * a dirty set is loaded whole at the next one. An ioctl that changes the
+ * registers in KVM (KVM_SET_VCPU_EVENTS with ext_dabt_pending commits the
+ * exception entry at once) is undone by a dirty set loaded after it, and
+ * is not seen by code that reads kvm_run. So around such an ioctl: once
+ * before, which loads what the VMM has written so far, and once after,
+ * which stores the new state. Each is one KVM_RUN that does not enter the
+ * guest (and completes a pending MMIO access, which comes first anyway).
+ */
+void vcpu_sync_regs(struct vcpu *v)
+{
+	if (v->vm->regs_mode != REGS_SYNC)
+		return;
+	v->mmio_pending = false;
+	vcpu_run_immediate_exit(v);
+}
+
 void vcpu_kick(struct vcpu *v)
 {
 	int err = pthread_kill(v->thread, VCPU_KICK_SIGNAL);
@@ -262,7 +280,12 @@ static void vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t ctx)
 {
 	struct vmm_unit *u;
 
-	/* the reset abandons a pending access and unsaved register writes */
+	/*
+	 * An OFF vCPU last exited for its CPU_OFF call (or never ran), so no
+	 * MMIO access is pending: KVM_ARM_VCPU_INIT would not cancel one
+	 * (api.rst 7.48). Register writes not loaded yet would be loaded over
+	 * the reset state, and CPU_OFF's caller gets no result: drop them.
+	 */
 	v->mmio_pending = false;
 	v->run->kvm_dirty_regs = 0;
 	vcpu_arm_init(v, false);
@@ -419,4 +442,6 @@ void vcpu_start(struct vcpu *v)
 
 	if (err)
 		vmm_die("vcpu%d: pthread_create: %s", v->idx, strerror(err));
+	/* vm_stop() may kick it from now on */
+	__atomic_store_n(&v->started, true, __ATOMIC_RELEASE);
 }

@@ -231,15 +231,31 @@ void vm_mmio(struct vcpu *v, uint64_t gpa, uint8_t *data, uint32_t len,
 }
 
 /* --- stopping ---------------------------------------------------------------- */
+/*
+ * PSCI SYSTEM_OFF and SYSTEM_RESET stop every PE, not only the caller
+ * (DEN0022D.b, SYSTEM_OFF and SYSTEM_RESET): kick the vCPUs out of KVM_RUN, and their
+ * threads see vm_stopping() before they run the guest again. A vCPU that
+ * is off waits for a CPU_ON that will not come. The main thread then
+ * exits the process.
+ */
 void vm_stop(struct vm *vm, int status)
 {
+	bool first;
+	int i;
+
 	pthread_mutex_lock(&vm->stop_lock);
-	if (!vm->stopping) {
+	first = !vm->stopping;
+	if (first) {
 		vm->stopping = true;
 		vm->stop_status = status;
 	}
 	pthread_cond_broadcast(&vm->stop_cond);
 	pthread_mutex_unlock(&vm->stop_lock);
+	if (!first)
+		return;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (__atomic_load_n(&vm->vcpus[i].started, __ATOMIC_ACQUIRE))
+			pthread_kill(vm->vcpus[i].thread, VCPU_KICK_SIGNAL);
 }
 
 bool vm_stopping(struct vm *vm)

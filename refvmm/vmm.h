@@ -31,9 +31,10 @@
 #define UART_SPI		1		/* INTID 32 + 1 */
 #define GPA_RAM			0x80000000UL
 /*
- * The top VMM_FW_SIZE bytes of RAM are the firmware's: no kernel, initrd
- * or DTB is put there. ras.c reserves what it uses of it in the DT
- * (/reserved-memory, no-map) for its error records.
+ * No kernel, initrd or DTB is put in the top VMM_FW_SIZE bytes of RAM:
+ * the firmware units take their memory there. Only what they use is
+ * withheld from the guest, by a /reserved-memory node (no-map) in the DT
+ * (ras.c, its error records); the rest is ordinary guest RAM.
  */
 #define VMM_FW_SIZE		0x10000UL
 
@@ -76,6 +77,7 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
+	bool started;			/* thread is valid (vm_stop() kicks) */
 	uint64_t mpidr;			/* MPIDR_EL1, PSCI's target_cpu */
 
 	/* Set when the last exit was KVM_EXIT_MMIO: see vcpu_complete_mmio() */
@@ -147,6 +149,13 @@ int vcpu_ioctl(struct vcpu *v, unsigned long req, void *arg);
  * (and nothing otherwise). vcpu_set_reg(REG_PC) calls it itself.
  */
 void vcpu_complete_mmio(struct vcpu *v);
+/*
+ * Sync mode only (nothing otherwise): around an ioctl that changes the
+ * vCPU's registers in KVM, such as KVM_SET_VCPU_EVENTS with
+ * ext_dabt_pending, call this before (KVM loads the dirty set) and after
+ * (kvm_run gets the new state): see vcpu.c.
+ */
+void vcpu_sync_regs(struct vcpu *v);
 
 /*
  * Make the vCPU leave KVM_RUN soon (or not enter it), from any thread:

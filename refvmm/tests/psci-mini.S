@@ -54,6 +54,12 @@ _start:					/* Documentation/arch/arm64/booting.rst */
 start:
 	ldr	x20, =UART
 	call	'v', PSCI_VERSION, 0x10001
+	/* PSCI on SMC, a conduit the DT does not name: not KVM's PSCI either */
+	ldr	x0, =PSCI_VERSION
+	smc	#0
+	mov	w10, 'w'
+	cmn	x0, #1			/* NOT_SUPPORTED */
+	b.ne	fail
 	call	'm', MIGRATE_INFO, 2	/* Trusted OS not present */
 	call	'f', FEATURES, 0, CPU_ON
 	call	'g', FEATURES, 0, 0x80000000	/* SMCCC_VERSION */
