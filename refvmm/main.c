@@ -37,6 +37,8 @@ static const char usage[] =
 "                          KVM_GET/SET_ONE_REG\n"
 "      --ras-notify=HOW    how RAS errors reach the guest (ras.c)\n"
 "      --stats             per-vCPU ioctl counters on stderr at exit\n"
+"      --testdev           the test device (refvmm/testdev.h), for tests only:\n"
+"                          the guest can make the host poison its memory\n"
 "The guest console is stdin/stdout. Exit status: 0 after PSCI SYSTEM_OFF,\n"
 "2 after SYSTEM_RESET (refvmm does not reboot), 1 on an error.\n";
 
@@ -365,6 +367,7 @@ int main(int argc, char **argv)
 		{ "regs", required_argument, NULL, 'r' },
 		{ "ras-notify", required_argument, NULL, 'R' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "testdev", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -420,6 +423,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			o.stats = true;
+			break;
+		case 'T':
+			vm->testdev = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);

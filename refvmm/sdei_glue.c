@@ -195,6 +195,9 @@ struct delayed_signal {
 	uint64_t delay_us;
 };
 
+/* Signals waiting in their thread (TESTDEV_SDEI_SIGNAL_MAX at most) */
+static unsigned int delayed_signals;
+
 static void *delayed_signal_thread(void *arg)
 {
 	struct delayed_signal *d = arg;
@@ -214,10 +217,15 @@ static void *delayed_signal_thread(void *arg)
 		vmm_log("sdei: delayed signal of event 0x%x to vCPU %d: %d\n",
 			d->event, d->vcpu, ret);
 	free(d);
+	__atomic_sub_fetch(&delayed_signals, 1, __ATOMIC_RELAXED);
 	return NULL;
 }
 
-/* TESTDEV_SDEI_SIGNAL(event, target vCPU, delay_us) */
+/*
+ * TESTDEV_SDEI_SIGNAL(event, target vCPU, delay_us). One thread per
+ * waiting signal, at most TESTDEV_SDEI_SIGNAL_MAX of them: a guest that
+ * calls in a loop gets TESTDEV_BUSY rather than a VMM out of threads.
+ */
 static int testdev_sdei_signal(struct vcpu *v, const struct hcall *c)
 {
 	struct delayed_signal *d;
@@ -228,6 +236,12 @@ static int testdev_sdei_signal(struct vcpu *v, const struct hcall *c)
 	if (c->args[1] >= (uint64_t)v->vm->nr_vcpus ||
 	    c->args[2] > 10000000) {
 		vcpu_smccc_ret(v, (uint64_t)TESTDEV_INVALID_PARAMETERS);
+		return 0;
+	}
+	if (__atomic_add_fetch(&delayed_signals, 1, __ATOMIC_RELAXED) >
+	    TESTDEV_SDEI_SIGNAL_MAX) {
+		__atomic_sub_fetch(&delayed_signals, 1, __ATOMIC_RELAXED);
+		vcpu_smccc_ret(v, (uint64_t)(int64_t)TESTDEV_BUSY);
 		return 0;
 	}
 	d = malloc(sizeof(*d));

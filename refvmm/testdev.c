@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The test device: a SiP service on HVC (testdev.h). VERSION is answered
+ * The test device: a SiP service on HVC (testdev.h), with --testdev only.
+ * VERSION is answered
  * here; the other calls are registered by the units that implement them
  * (testdev_register(), from their init()): SDEI_SIGNAL by the SDEI glue,
  * POISON by ras.c.
@@ -44,6 +45,13 @@ static int testdev_init(struct vm *vm)
 {
 	int r;
 
+	/*
+	 * Without --testdev the SiP range is not forwarded: KVM answers it
+	 * as upstream does (NOT_SUPPORTED), and the calls that the units
+	 * registered are out of the guest's reach.
+	 */
+	if (!vm->testdev)
+		return 0;
 	r = vm_smccc_forward(vm, TESTDEV_FN_BASE, TESTDEV_FN_COUNT,
 			     KVM_ARM_SMCCC_FWD_HVC);
 	if (r)

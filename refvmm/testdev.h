@@ -25,7 +25,9 @@
  * the SDEI event after delay_us and kicks the target vCPU out of KVM_RUN,
  * so the event is dispatched asynchronously (the guest may be spinning
  * with IRQs masked). For a shared event, the target is ignored.
+ * TESTDEV_BUSY while TESTDEV_SDEI_SIGNAL_MAX signals are still waiting.
  */
+#define TESTDEV_SDEI_SIGNAL_MAX	16
 #define TESTDEV_SDEI_SIGNAL	TESTDEV_FN(1)
 
 /*
@@ -55,6 +57,8 @@
 #define TESTDEV_SUCCESS			0
 #define TESTDEV_NOT_SUPPORTED		(-1)
 #define TESTDEV_INVALID_PARAMETERS	(-3)
+/* the test device's own: try again later */
+#define TESTDEV_BUSY			(-4)
 
 /*
  * SDEI events of the platform (DEN0054C 4.1: event 0 is the standard

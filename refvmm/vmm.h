@@ -110,6 +110,12 @@ struct vm {
 	uint64_t ram_size;
 
 	const char *ras_notify;		/* --ras-notify=..., for ras.c */
+	/*
+	 * --testdev: forward the test device's SiP calls (testdev.h). Off by
+	 * default: they let the guest have the host poison its memory for
+	 * real and start VMM threads, which only a test may allow.
+	 */
+	bool testdev;
 
 	/* vm_stop(): the main thread exits with stop_status */
 	pthread_mutex_t stop_lock;
