@@ -27,6 +27,9 @@ TREE_STAMP	:= $(TREE)/.git/vmmfw-series-hash
 SELFTESTS	:= $(BOUT)/selftests
 INITRAMFS	:= $(BOUT)/initramfs.cpio.gz
 BUSYBOX		:= $(OUT)/deps/busybox
+# The test bed's own static tools, the same for every base, in the VM's
+# /vmmfw/bin.
+VMM_ENV		:= $(OUT)/tools/vmm_env
 
 JOBS		?= $(shell nproc)
 MODE		?=
@@ -245,10 +248,16 @@ $(SELFTESTS)/.stamp: $(KB_default)/arch/arm64/boot/Image
 
 selftests: $(SELFTESTS)/.stamp
 
-$(INITRAMFS): $(SELFTESTS)/.stamp $(BUSYBOX) testbed/init testbed/mkinitramfs.sh \
+# vmm_env checks what a VMM brought with EXTRA= needs from the VM's kernel.
+$(VMM_ENV): testbed/vmm_env.c
+	@echo "  CC      $@ (static)"
+	@mkdir -p $(@D)
+	@$(CROSS_COMPILE)gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(INITRAMFS): $(SELFTESTS)/.stamp $(BUSYBOX) $(VMM_ENV) testbed/init testbed/mkinitramfs.sh \
 		$(REFVMM_STAGE)/.stamp
 	@echo "  INITRAMFS $@"
-	@testbed/mkinitramfs.sh $@ $(BUSYBOX) $(SELFTESTS)/kvm $(REFVMM_STAGE)
+	@testbed/mkinitramfs.sh $@ $(BUSYBOX) $(SELFTESTS)/kvm $(REFVMM_STAGE) $(VMM_ENV)
 
 initramfs: $(INITRAMFS)
 

@@ -6,10 +6,13 @@
 # the reference VMM's stage (refvmm and its driver in /vmmfw/bin, its guest
 # in /refvmm). vmrun.py appends a second, per-run cpio with the job.
 #
-# Usage: mkinitramfs.sh OUT.cpio.gz BUSYBOX SELFTEST_DIR [REFVMM_STAGE]
+# Usage: mkinitramfs.sh OUT.cpio.gz BUSYBOX SELFTEST_DIR REFVMM_STAGE [TOOL...]
+# (REFVMM_STAGE may be ""; each TOOL, a static binary of the test bed, goes
+# to /vmmfw/bin)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-out=$1 busybox=$2 selftests=$3 refvmm=${4:-}
+out=$1 busybox=$2 selftests=$3 refvmm=$4
+shift 4
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
@@ -17,6 +20,9 @@ mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc,kselftests/kvm
 install -m 0755 "$busybox" "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 install -m 0755 "$top/testbed/init" "$stage/init"
+for tool in "$@"; do
+	install -m 0755 "$tool" "$stage/vmmfw/bin/"
+done
 # Every static test binary, keeping the kselftest layout (kvm/arm64/..., kvm/aarch64/... on 6.12),
 # with a wrapper of the same name in /kselftests/bin.
 (cd "$selftests" && find . -type f -perm -u+x ! -name '*.o' ! -name '*.d' -print0 |
