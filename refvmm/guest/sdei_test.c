@@ -41,6 +41,7 @@
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
+#include <linux/workqueue.h>
 #include <linux/smp.h>
 #include <asm/cputype.h>
 #include <asm/ptrace.h>
@@ -595,7 +596,7 @@ static void test_hotplug(void)
 	result("hotplug", NULL);
 }
 
-static void test_unregister_running(void)
+static long unregister_running_on_cpu0(void *unused)
 {
 	int cpu = 1, i = event_index(SDEI_EV_SHARED_NORMAL), ret, c;
 	static char why[96];
@@ -604,7 +605,7 @@ static void test_unregister_running(void)
 
 	if (!cpu_online(cpu)) {
 		result("unregister-running", "CPU 1 is not online");
-		return;
+		return 0;
 	}
 	smp_call_function_single(cpu, mpidr_of, &mpidr, 1);
 	ret = p_register(SDEI_EV_SHARED_NORMAL, shared_cb, NULL);
@@ -663,9 +664,20 @@ static void test_unregister_running(void)
 		goto fail;
 	}
 	result("unregister-running", NULL);
-	return;
+	return 0;
 fail:
 	result("unregister-running", why);
+	return 0;
+}
+
+/*
+ * The handler holds CPU 1 while this code, elsewhere, unregisters the
+ * event: if it ran on CPU 1 itself, the event would interrupt it and it
+ * could not go on until the handler gave up. So it runs on CPU 0.
+ */
+static void test_unregister_running(void)
+{
+	work_on_cpu(0, unregister_running_on_cpu0, NULL);
 }
 
 static int sdei_show(struct seq_file *m, void *v)
