@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * mmio_abort_test - An MMIO read that userspace answers with an external
- * data abort (KVM_SET_VCPU_EVENTS, ext_dabt_pending) must never be
- * completed afterwards.
+ * data abort (KVM_SET_VCPU_EVENTS, ext_dabt_pending), or abandons by
+ * resetting the vCPU, must never be completed afterwards.
  *
  * The guest loads x1 (r1) from an address outside its memslot and exits
- * with KVM_EXIT_MMIO. The VMM then either completes the read, or injects
- * an external data abort instead:
+ * with KVM_EXIT_MMIO. The VMM then completes the read, injects an external
+ * data abort instead, or resets the vCPU:
  *  - the read completed: x1 holds the VMM's data, the load is retired;
  *  - the abort injected, then KVM_RUN: the guest enters its abort handler
  *    with x1 untouched, ELR (LR_abt) at the load, the injected ESR (DFSR)
  *    and FAR (DFAR), and the handler's first instruction runs;
  *  - the abort injected, then a KVM_RUN with immediate_exit (-EINTR), then
- *    KVM_RUN: exactly the same as without the interrupted KVM_RUN.
+ *    KVM_RUN: exactly the same as without the interrupted KVM_RUN;
+ *  - neither, the vCPU reset instead (KVM_ARM_VCPU_INIT, as a VMM that
+ *    reboots its guest from an MMIO exit does) and started again at the
+ *    load: the load runs again, its register untouched by the old access.
  * Each from AArch64 EL1, and from AArch32 EL1 (A32) where the CPU has it.
  *
  * The guests run hand-assembled code with the MMU off, from a page at
@@ -42,7 +45,7 @@
 
 /* ESR_EL1 of an injected external abort on a data access from EL1 */
 #define ESR_EC_DABT_CUR		0x25ul
-#define ESR_IL			(1ul << 25)
+#define ESR_IL			BIT(25)
 #define ESR_FSC_EXTABT		0x10ul
 #define A64_INJECTED_ESR	((ESR_EC_DABT_CUR << 26) | ESR_IL | ESR_FSC_EXTABT)
 /* DFSR of the same with the short-descriptor format (TTBCR.EAE == 0) */
@@ -118,12 +121,14 @@ enum completion {
 	COMPLETE_READ,		/* the VMM emulates the read */
 	INJECT_DABT,		/* the VMM injects an abort, then KVM_RUN */
 	INJECT_DABT_EINTR,	/* ... then KVM_RUN with immediate_exit first */
+	RESET_VCPU,		/* the VMM resets the vCPU, then KVM_RUN */
 };
 
 static const char * const completion_str[] = {
 	[COMPLETE_READ]		= "MMIO read completed",
 	[INJECT_DABT]		= "abort injected, KVM_RUN",
 	[INJECT_DABT_EINTR]	= "abort injected, immediate_exit KVM_RUN, KVM_RUN",
+	[RESET_VCPU]		= "vCPU reset (KVM_ARM_VCPU_INIT), KVM_RUN",
 };
 
 static uint64_t get_reg(struct kvm_vcpu *vcpu, uint64_t id)
@@ -146,10 +151,30 @@ static void set_reg(struct kvm_vcpu *vcpu, uint64_t id, uint64_t val)
 #define PC		ARM64_CORE_REG(regs.pc)
 #define PSTATE		ARM64_CORE_REG(regs.pstate)
 
+/* (Re)initialise the vCPU to run the code at CODE_GPA from its start */
+static void vcpu_start(struct kvm_vcpu *vcpu, bool aarch32)
+{
+	struct kvm_vcpu_init init;
+
+	vm_ioctl(vcpu->vm, KVM_ARM_PREFERRED_TARGET, &init);
+	if (aarch32)
+		init.features[0] |= 1 << KVM_ARM_VCPU_EL1_32BIT;
+	vcpu_ioctl(vcpu, KVM_ARM_VCPU_INIT, &init);
+
+	set_reg(vcpu, PC, CODE_GPA);
+	set_reg(vcpu, PSTATE, aarch32 ? A32_CPSR_SVC : A64_EL1H_DAIF);
+	set_reg(vcpu, KVM_ARM64_SYS_REG(SYS_VBAR_EL1),
+		CODE_GPA + (aarch32 ? A32_VBAR : A64_VBAR));
+	set_reg(vcpu, X(0), MMIO_GPA);
+	set_reg(vcpu, X(1), SENTINEL);
+	set_reg(vcpu, X(2), 0);
+	set_reg(vcpu, X(3), HANDLER_GPA);
+	set_reg(vcpu, X(4), DONE_GPA);
+}
+
 /* A VM whose vCPU runs @load at CODE_GPA, with the MMU off */
 static struct kvm_vm *mmio_vm(bool aarch32, struct kvm_vcpu **vcpu)
 {
-	struct kvm_vcpu_init init;
 	struct kvm_vm *vm;
 	uint32_t *code;
 	int i;
@@ -180,20 +205,7 @@ static struct kvm_vm *mmio_vm(bool aarch32, struct kvm_vcpu **vcpu)
 	}
 
 	*vcpu = __vm_vcpu_add(vm, 0);
-	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
-	if (aarch32)
-		init.features[0] |= 1 << KVM_ARM_VCPU_EL1_32BIT;
-	vcpu_ioctl(*vcpu, KVM_ARM_VCPU_INIT, &init);
-
-	set_reg(*vcpu, PC, CODE_GPA);
-	set_reg(*vcpu, PSTATE, aarch32 ? A32_CPSR_SVC : A64_EL1H_DAIF);
-	set_reg(*vcpu, KVM_ARM64_SYS_REG(SYS_VBAR_EL1),
-		CODE_GPA + (aarch32 ? A32_VBAR : A64_VBAR));
-	set_reg(*vcpu, X(0), MMIO_GPA);
-	set_reg(*vcpu, X(1), SENTINEL);
-	set_reg(*vcpu, X(2), 0);
-	set_reg(*vcpu, X(3), HANDLER_GPA);
-	set_reg(*vcpu, X(4), DONE_GPA);
+	vcpu_start(*vcpu, aarch32);
 	return vm;
 }
 
@@ -340,6 +352,17 @@ static void test_mmio_read(bool aarch32, enum completion how)
 		expect_mmio(vcpu, aarch32, HANDLER_GPA, true, NULL);
 		check_abort_taken(vcpu, aarch32);
 		break;
+	case RESET_VCPU:
+		vcpu_start(vcpu, aarch32);
+		run(vcpu);
+		expect_mmio(vcpu, aarch32, MMIO_GPA, false, NULL);
+		TEST_ASSERT(get_reg(vcpu, PC) == CODE_GPA,
+			    "PC is 0x%lx, expected 0x%lx: the reset vCPU's first instruction was skipped",
+			    get_reg(vcpu, PC), CODE_GPA);
+		TEST_ASSERT(get_reg(vcpu, X(1)) == SENTINEL,
+			    "x1 is 0x%lx, was 0x%lx: the old access was completed into the reset vCPU",
+			    get_reg(vcpu, X(1)), SENTINEL);
+		break;
 	}
 
 	kvm_vm_free(vm);
@@ -353,12 +376,13 @@ int main(void)
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_VCPU_EVENTS));
 
 	ksft_print_header();
-	ksft_set_plan(6);
+	ksft_set_plan(8);
 
 	for (i = 0; i < 2; i++) {
 		test_mmio_read(i, COMPLETE_READ);
 		test_mmio_read(i, INJECT_DABT);
 		test_mmio_read(i, INJECT_DABT_EINTR);
+		test_mmio_read(i, RESET_VCPU);
 	}
 
 	ksft_finished();
