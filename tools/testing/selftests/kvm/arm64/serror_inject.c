@@ -31,6 +31,10 @@
  *  - KVM_SET_VCPU_EVENTS, which a VMM without this ioctl would use, is left
  *    as it is: it still overwrites a pending SError without a word and
  *    takes any ISS, which the ioctl refuses.
+ *  - KVM_ARM_VCPU_INIT drops a pending SError, made pending with this ioctl
+ *    or with KVM_SET_VCPU_EVENTS, whether the vCPU has run or not: the
+ *    reset vCPU reports none, and its guest takes none once it unmasks
+ *    SErrors.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -239,6 +243,19 @@ static void guest_code_call(void)
 static void guest_code_never_unmasks(void)
 {
 	GUEST_SYNC(STAGE_INJECT);
+	guest_expect_no_new_serror(0);
+	GUEST_DONE();
+}
+
+/*
+ * Stops with SErrors masked (as out of reset) for the host to inject and
+ * reset the vCPU, then runs again from the start: with SErrors unmasked,
+ * it must take none.
+ */
+static void guest_code_reset(void)
+{
+	GUEST_SYNC(STAGE_INJECT);
+	guest_unmask_serror();
 	guest_expect_no_new_serror(0);
 	GUEST_DONE();
 }
@@ -875,6 +892,55 @@ static void test_set_vcpu_events_unchanged(void)
 	ksft_test_result_pass("KVM_SET_VCPU_EVENTS unchanged: overwrites, takes any ISS\n");
 }
 
+/*
+ * A VMM that reboots its guest resets every vCPU with KVM_ARM_VCPU_INIT: a
+ * pending SError must not survive into the new boot, whether the vCPU had
+ * run before (KVM then keeps the HCR_EL2 it computed at the first run) or
+ * not. The vCPU is then set up again as the library does for a new one.
+ */
+static void test_reset(bool with_ioctl, bool has_run)
+{
+	uint64_t iss = ISS_DFSC_SERROR | ISS_AET(AET_UEU);
+	struct kvm_vcpu_events events = {};
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	uint64_t sp, pc;
+
+	vm = create_vm(guest_code_reset, &vcpu);
+	sp = get_reg(vcpu, ARM64_CORE_REG(sp_el1));
+	pc = get_reg(vcpu, ARM64_CORE_REG(regs.pc));
+
+	if (has_run)
+		run_to_stage(vcpu, STAGE_INJECT);
+
+	if (with_ioctl) {
+		inject_serror(vcpu, iss, 0);
+	} else {
+		events.exception.serror_pending = 1;
+		events.exception.serror_has_esr = 1;
+		events.exception.serror_esr = iss;
+		vcpu_events_set(vcpu, &events);
+	}
+	assert_serror_pending(vcpu, iss);
+
+	aarch64_vcpu_setup(vcpu, NULL);
+	assert_no_serror_pending(vcpu);
+
+	vcpu_set_reg(vcpu, ARM64_CORE_REG(sp_el1), sp);
+	vcpu_set_reg(vcpu, ARM64_CORE_REG(regs.pc), pc);
+	vcpu_init_descriptor_tables(vcpu);
+	run_to_stage(vcpu, STAGE_INJECT);
+	assert_no_serror_pending(vcpu);
+	run_to_done(vcpu);
+	TEST_ASSERT_EQ(guest_nr_serrors_of(vm), 0);
+
+	kvm_vm_free(vm);
+	ksft_test_result_pass("KVM_ARM_VCPU_INIT drops an SError from %s, vCPU %s\n",
+			      with_ioctl ? "KVM_ARM_INJECT_SERROR" :
+					   "KVM_SET_VCPU_EVENTS",
+			      has_run ? "has run" : "never ran");
+}
+
 int main(void)
 {
 	/*
@@ -892,7 +958,7 @@ int main(void)
 		test_no_ras_extension();
 		ksft_finished();
 	}
-	ksft_set_plan(11);
+	ksft_set_plan(15);
 
 	test_invalid_requests();
 	test_uninitialized_vcpu();
@@ -905,6 +971,10 @@ int main(void)
 	test_inject_from_thread();
 	test_never_unmasked();
 	test_set_vcpu_events_unchanged();
+	test_reset(true, false);
+	test_reset(true, true);
+	test_reset(false, false);
+	test_reset(false, true);
 
 	ksft_finished();
 }
