@@ -30,6 +30,7 @@ BUSYBOX		:= $(OUT)/deps/busybox
 # The test bed's own static tools, the same for every base, in the VM's
 # /vmmfw/bin.
 VMM_ENV		:= $(OUT)/tools/vmm_env
+KVM_HOLD	:= $(OUT)/tools/kvm_hold
 
 JOBS		?= $(shell nproc)
 MODE		?=
@@ -254,10 +255,17 @@ $(VMM_ENV): testbed/vmm_env.c
 	@mkdir -p $(@D)
 	@$(CROSS_COMPILE)gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
 
-$(INITRAMFS): $(SELFTESTS)/.stamp $(BUSYBOX) $(VMM_ENV) testbed/init testbed/mkinitramfs.sh \
-		$(REFVMM_STAGE)/.stamp
+# kvm_hold keeps one VM alive while the test VM runs (see the file).
+$(KVM_HOLD): testbed/kvm_hold.c
+	@echo "  CC      $@ (static)"
+	@mkdir -p $(@D)
+	@$(CROSS_COMPILE)gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(INITRAMFS): $(SELFTESTS)/.stamp $(BUSYBOX) $(VMM_ENV) $(KVM_HOLD) testbed/init \
+		testbed/mkinitramfs.sh $(REFVMM_STAGE)/.stamp
 	@echo "  INITRAMFS $@"
-	@testbed/mkinitramfs.sh $@ $(BUSYBOX) $(SELFTESTS)/kvm $(REFVMM_STAGE) $(VMM_ENV)
+	@testbed/mkinitramfs.sh $@ $(BUSYBOX) $(SELFTESTS)/kvm $(REFVMM_STAGE) \
+		$(VMM_ENV) $(KVM_HOLD)
 
 initramfs: $(INITRAMFS)
 

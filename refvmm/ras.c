@@ -929,6 +929,16 @@ int64_t ras_testdev_poison(struct vcpu *v, uint64_t gpa, uint64_t flags)
 	else
 		ras.stats.poisoned++;
 	pthread_mutex_unlock(&ras.lock);
+	if (ret == -EBUSY) {
+		/*
+		 * memory_failure() could not settle the page's reference
+		 * count and gave up (it marks nothing it cannot handle): the
+		 * guest may try another page.
+		 */
+		ras_info("ras: poisoning gpa %#llx: busy",
+			 (unsigned long long)gpa);
+		return TESTDEV_BUSY;
+	}
 	if (ret) {
 		/* EPERM: no CAP_SYS_ADMIN; EINVAL: no CONFIG_MEMORY_FAILURE */
 		vmm_log("ras: poisoning gpa %#llx: %s",

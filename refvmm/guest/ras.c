@@ -230,6 +230,8 @@ static ssize_t ras_poison_write(struct file *file, const char __user *ubuf,
 		(long)res.a0);
 	if ((long)res.a0 == TESTDEV_INVALID_PARAMETERS)
 		return -EINVAL;
+	if ((long)res.a0 == TESTDEV_BUSY)
+		return -EBUSY;
 	if ((long)res.a0)
 		return -EOPNOTSUPP;
 	return count;

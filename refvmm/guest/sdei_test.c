@@ -598,7 +598,7 @@ static void test_hotplug(void)
 
 static long unregister_running_on_cpu0(void *unused)
 {
-	int cpu = 1, i = event_index(SDEI_EV_SHARED_NORMAL), ret, c;
+	int cpu = 1, i = event_index(SDEI_EV_SHARED_NORMAL), ret, c, ms;
 	static char why[96];
 	unsigned long st;
 	u64 mpidr;
@@ -649,9 +649,18 @@ static long unregister_running_on_cpu0(void *unused)
 		snprintf(why, sizeof(why), "the handler did not complete");
 		goto fail;
 	}
-	msleep(20);
-	st = sdei_raw(SDEI_1_0_FN_SDEI_EVENT_STATUS, SDEI_EV_SHARED_NORMAL,
-		      0, 0);
+	/*
+	 * The handler counted the event just before its COMPLETE, which
+	 * CPU 1 may not have reached yet (its vCPU thread can be preempted
+	 * in the host): wait for the unregistration to finish, within 2 s.
+	 */
+	for (ms = 0; ms < 2000; ms += 10) {
+		st = sdei_raw(SDEI_1_0_FN_SDEI_EVENT_STATUS,
+			      SDEI_EV_SHARED_NORMAL, 0, 0);
+		if (!st)
+			break;
+		msleep(10);
+	}
 	if (st) {
 		snprintf(why, sizeof(why), "STATUS after COMPLETE: %lx", st);
 		goto fail;
