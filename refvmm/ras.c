@@ -931,9 +931,10 @@ int64_t ras_testdev_poison(struct vcpu *v, uint64_t gpa, uint64_t flags)
 	pthread_mutex_unlock(&ras.lock);
 	if (ret == -EBUSY) {
 		/*
-		 * memory_failure() could not settle the page's reference
-		 * count and gave up (it marks nothing it cannot handle): the
-		 * guest may try another page.
+		 * memory_failure() did not finish with the page: it could
+		 * not settle its reference count, or could not unmap it
+		 * after signalling (then an AO may still come, and is
+		 * reported as for any page). The guest may try another.
 		 */
 		ras_info("ras: poisoning gpa %#llx: busy",
 			 (unsigned long long)gpa);

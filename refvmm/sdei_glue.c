@@ -81,7 +81,9 @@ static uint64_t *regs_slot(struct sdei_regs *r, unsigned int bit,
 	return NULL;
 }
 
-static void regs_load(struct vcpu *v, struct sdei_regs *r, unsigned int mask)
+/* Move the registers of @mask between the vCPU and @r, in either direction */
+static void regs_move(struct vcpu *v, struct sdei_regs *r, unsigned int mask,
+		      bool store)
 {
 	unsigned int bit;
 	enum vreg vr;
@@ -91,24 +93,23 @@ static void regs_load(struct vcpu *v, struct sdei_regs *r, unsigned int mask)
 		if (!(mask & (1u << bit)))
 			continue;
 		p = regs_slot(r, bit, &vr);
-		if (p)
+		if (!p)
+			continue;
+		if (store)
+			vcpu_set_reg(v, vr, *p);
+		else
 			*p = vcpu_get_reg(v, vr);
 	}
 }
 
+static void regs_load(struct vcpu *v, struct sdei_regs *r, unsigned int mask)
+{
+	regs_move(v, r, mask, false);
+}
+
 static void regs_store(struct vcpu *v, struct sdei_regs *r, unsigned int mask)
 {
-	unsigned int bit;
-	enum vreg vr;
-	uint64_t *p;
-
-	for (bit = 0; mask >> bit; bit++) {
-		if (!(mask & (1u << bit)))
-			continue;
-		p = regs_slot(r, bit, &vr);
-		if (p)
-			vcpu_set_reg(v, vr, *p);
-	}
+	regs_move(v, r, mask, true);
 }
 
 /*
