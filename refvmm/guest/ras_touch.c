@@ -141,7 +141,8 @@ static volatile uint64_t *new_page(void)
  * settle at that moment (the VMM then reports TESTDEV_BUSY and leaves the
  * page alone), which is no result of the scenario.
  */
-static int poison_fresh(volatile uint64_t **pp, unsigned long flags)
+static int poison_fresh(volatile uint64_t **pp, unsigned long flags,
+			int *busy)
 {
 	int err, tries;
 
@@ -149,6 +150,8 @@ static int poison_fresh(volatile uint64_t **pp, unsigned long flags)
 		err = poison(*pp, flags);
 		if (err != EBUSY)
 			return err;
+		if (busy)
+			++*busy;
 		*pp = new_page();
 		if (!*pp)
 			return ENOMEM;
@@ -176,7 +179,7 @@ static const char *scenario_sdei(void)
 	CHECK(p, "mmap: %s", strerror(errno));
 	CHECK(!read_status(&before), "no " DEBUGFS "ras_status");
 	CHECK(before.sdei_registered, "the RAS SDEI event is not registered");
-	err = poison_fresh(&p, TESTDEV_POISON_SDEI);
+	err = poison_fresh(&p, TESTDEV_POISON_SDEI, NULL);
 	CHECK(!err, "poison: %s", strerror(err));
 	v = p[0];	/* consumes the poison: AR, SDEI, page replaced */
 	read_status(&after);
@@ -215,7 +218,7 @@ static const char *scenario_serror(void)
 
 	CHECK(p, "mmap: %s", strerror(errno));
 	CHECK(!read_status(&before), "no " DEBUGFS "ras_status");
-	err = poison_fresh(&p, TESTDEV_POISON_SERROR);
+	err = poison_fresh(&p, TESTDEV_POISON_SERROR, NULL);
 	CHECK(!err, "poison: %s", strerror(err));
 	v = p[0];	/* AR, Restartable SError, page replaced, retried */
 	read_status(&after);
@@ -252,7 +255,7 @@ static const char *scenario_sea(void)
 		if (!p)
 			_exit(10);
 		signal(SIGBUS, SIG_DFL);
-		err = poison_fresh(&p, TESTDEV_POISON_SEA);
+		err = poison_fresh(&p, TESTDEV_POISON_SEA, NULL);
 		if (err)
 			_exit(11);
 		(void)p[0];	/* AR, SEA: the guest kernel kills us */
@@ -279,23 +282,31 @@ static const char *scenario_ao(void)
 	volatile uint64_t *p = new_page();
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 	uint64_t v;
-	int err, i;
+	int err, i, busy = 0;
 
 	CHECK(p, "mmap: %s", strerror(errno));
 	CHECK(!read_status(&before), "no " DEBUGFS "ras_status");
 	CHECK(before.sdei_registered, "the RAS SDEI event is not registered");
-	err = poison_fresh(&p, TESTDEV_POISON_SDEI | TESTDEV_POISON_EARLY);
+	err = poison_fresh(&p, TESTDEV_POISON_SDEI | TESTDEV_POISON_EARLY,
+			   &busy);
 	CHECK(!err, "poison: %s", strerror(err));
 	/* Do not touch: the AO reaches the VMM's RAS thread on its own */
+	/*
+	 * A page the host answered EBUSY for may still have been reported
+	 * (memory_failure() signals before it fails to unmap): up to one
+	 * more event per such page, and the last record is this page's.
+	 */
 	for (i = 0; i < 500; i++) {
 		read_status(&after);
-		if (after.sdei_events != before.sdei_events)
+		if (after.sdei_events != before.sdei_events &&
+		    after.sdei_gpa == after.poison_gpa)
 			break;
 		nanosleep(&ts, NULL);
 	}
-	CHECK(after.sdei_events == before.sdei_events + 1,
-	      "%ld SDEI RAS events in 5 s, expected 1",
-	      after.sdei_events - before.sdei_events);
+	CHECK(after.sdei_events >= before.sdei_events + 1 &&
+	      after.sdei_events <= before.sdei_events + 1 + busy,
+	      "%ld SDEI RAS events in 5 s, expected 1 (+%d busy)",
+	      after.sdei_events - before.sdei_events, busy);
 	CHECK(!after.bad_records, "%ld bad records", after.bad_records);
 	CHECK(after.sdei_gpa == after.poison_gpa,
 	      "record gpa %#llx, poisoned %#llx",
