@@ -391,6 +391,48 @@ static const int errs_events[]	= { EINVAL, ENOEXEC, 0 };
 static const int errs_init[]	= { EINVAL, ENOENT, 0 };
 static const int errs_run[]	= { EINTR, EINVAL, ENOEXEC, 0 };
 
+/* How often each ioctl returned each errno, for the summary. */
+static const int *const tables[] = {
+	errs_fwd, errs_filter, errs_serror, errs_events, errs_init, errs_run,
+};
+static const char *const table_names[] = {
+	"KVM_CAP_ARM_SMCCC_FORWARD", "KVM_ARM_VM_SMCCC_FILTER",
+	"KVM_ARM_INJECT_SERROR", "KVM_SET_VCPU_EVENTS", "KVM_ARM_VCPU_INIT",
+	"KVM_RUN",
+};
+static uint64_t seen[ARRAY_SIZE(tables)][8];
+
+static void count_errno(const int *table, int got)
+{
+	int t, i;
+
+	for (t = 0; tables[t] != table; t++)
+		;
+	for (i = 0; got && table[i] != got; i++)
+		;
+	__atomic_add_fetch(&seen[t][got ? i + 1 : 0], 1, __ATOMIC_RELAXED);
+}
+
+static void print_errnos(void)
+{
+	int t, i;
+
+	for (t = 0; t < ARRAY_SIZE(tables); t++) {
+		char line[256];
+		int n = 0;
+
+		n += snprintf(line + n, sizeof(line) - n, "# %s: %lu ok",
+			      table_names[t], seen[t][0]);
+		for (i = 0; tables[t][i]; i++)
+			if (seen[t][i + 1])
+				n += snprintf(line + n, sizeof(line) - n, ", %lu %s",
+					      seen[t][i + 1],
+					      strerrorname_np(tables[t][i]));
+		pr_info("%s\n", line);
+	}
+	memset(seen, 0, sizeof(seen));
+}
+
 static void check_errno(const char *what, const int *table, int r, int want)
 {
 	int got = r ? errno : 0, i;
@@ -403,6 +445,7 @@ static void check_errno(const char *what, const int *table, int r, int want)
 	FUZZ_ASSERT(got == want, "%s: got %s, the documented rules say %s",
 		    what, got ? strerror(got) : "success",
 		    want ? strerror(want) : "success");
+	count_errno(table, got);
 }
 
 static uint64_t get_reg(struct kvm_vcpu *vcpu, uint64_t id)
@@ -1341,6 +1384,7 @@ static void run_guest_mode(bool stress)
 		totals.exits, totals.onereg, totals.abandoned, totals.resets,
 		totals.eintr, totals.injected, totals.taken);
 	memset(&totals, 0, sizeof(totals));
+	print_errnos();
 }
 
 int main(int argc, char *argv[])
@@ -1385,6 +1429,7 @@ int main(int argc, char *argv[])
 		ops = uapi_mode(opt_count ? opt_count : ~0ull);
 		ksft_test_result_pass("uapi: %lu operations, every errno as documented\n",
 				      ops);
+		print_errnos();
 	}
 	if (all || !strcmp(mode_name, "guest"))
 		run_guest_mode(false);
