@@ -213,10 +213,12 @@ static uint64_t result(uint64_t seq, int i)
 /* --- guest side ------------------------------------------------------- */
 
 #define DO_CALL(insn)							\
-	asm volatile(insn						\
-		     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3),		\
-		       "+r"(x4), "+r"(x5), "+r"(x6)			\
-		     : "r"(x9) : "memory")
+	({								\
+		asm volatile(insn					\
+			     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3),	\
+			       "+r"(x4), "+r"(x5), "+r"(x6)		\
+			     : "r"(x9) : "memory");			\
+	})
 
 static void guest_issue(const struct call *c, uint64_t seq, uint64_t res[4])
 {
@@ -231,16 +233,30 @@ static void guest_issue(const struct call *c, uint64_t seq, uint64_t res[4])
 
 	if (c->smc) {
 		switch (c->imm) {
-		case 0:		DO_CALL("smc #0"); break;
-		case 1:		DO_CALL("smc #1"); break;
-		default:	DO_CALL("smc #0xffff"); break;
+		case 0:
+			DO_CALL("smc #0");
+			break;
+		case 1:
+			DO_CALL("smc #1");
+			break;
+		default:
+			DO_CALL("smc #0xffff");
+			break;
 		}
 	} else {
 		switch (c->imm) {
-		case 0:		DO_CALL("hvc #0"); break;
-		case 1:		DO_CALL("hvc #1"); break;
-		case 0x5a5a:	DO_CALL("hvc #0x5a5a"); break;
-		default:	DO_CALL("hvc #0xffff"); break;
+		case 0:
+			DO_CALL("hvc #0");
+			break;
+		case 1:
+			DO_CALL("hvc #1");
+			break;
+		case 0x5a5a:
+			DO_CALL("hvc #0x5a5a");
+			break;
+		default:
+			DO_CALL("hvc #0xffff");
+			break;
 		}
 	}
 	res[0] = x0;
@@ -395,11 +411,13 @@ static const int errs_run[]	= { EINTR, EINVAL, ENOEXEC, 0 };
 static const int *const tables[] = {
 	errs_fwd, errs_filter, errs_serror, errs_events, errs_init, errs_run,
 };
+
 static const char *const table_names[] = {
 	"KVM_CAP_ARM_SMCCC_FORWARD", "KVM_ARM_VM_SMCCC_FILTER",
 	"KVM_ARM_INJECT_SERROR", "KVM_SET_VCPU_EVENTS", "KVM_ARM_VCPU_INIT",
 	"KVM_RUN",
 };
+
 static uint64_t seen[ARRAY_SIZE(tables)][8];
 
 static void count_errno(const int *table, int got)
@@ -433,9 +451,12 @@ static void print_errnos(void)
 	memset(seen, 0, sizeof(seen));
 }
 
+/* @want is the errno the model predicts, negative, or 0 for success. */
 static void check_errno(const char *what, const int *table, int r, int want)
 {
 	int got = r ? errno : 0, i;
+
+	want = -want;
 
 	for (i = 0; table[i] && table[i] != got; i++)
 		;
@@ -491,7 +512,7 @@ static void model_add(struct range_model *m, uint32_t lo, uint32_t hi,
 #define SDEI32_LO	0x84000020u
 #define SDEI64_LO	0xc4000020u
 
-/* api.rst 7.48: EINVAL first, then EBUSY, then EEXIST. */
+/* api.rst 7.48: EINVAL first, then EBUSY, then EEXIST; -errno or 0. */
 static int predict_fwd(struct range_model *m, uint64_t base, uint64_t nr,
 		       uint64_t flags, uint64_t arg3, uint32_t cap_flags)
 {
@@ -499,22 +520,22 @@ static int predict_fwd(struct range_model *m, uint64_t base, uint64_t nr,
 
 	if (cap_flags || arg3 || (flags & ~FWD_FLAGS) ||
 	    !(flags & (FWD_HVC | FWD_SMC)))
-		return EINVAL;
+		return -EINVAL;
 	if (preset) {
 		if (base || nr || preset == (FWD_SDEI | FWD_ALL_SMC) ||
 		    ((flags & FWD_ALL_SMC) && (flags & FWD_HVC)))
-			return EINVAL;
+			return -EINVAL;
 	} else if (!nr || base > UINT32_MAX || nr > (1ull << 32) - base) {
-		return EINVAL;
+		return -EINVAL;
 	}
 	if (m->ran)
-		return EBUSY;
+		return -EBUSY;
 	if (flags & FWD_ALL_SMC)
-		return m->all_smc ? EEXIST : 0;
+		return m->all_smc ? -EEXIST : 0;
 	if (flags & FWD_SDEI)
 		return overlaps(m, SDEI32_LO, SDEI32_LO + 31) ||
-		       overlaps(m, SDEI64_LO, SDEI64_LO + 31) ? EEXIST : 0;
-	return overlaps(m, base, base + nr - 1) ? EEXIST : 0;
+		       overlaps(m, SDEI64_LO, SDEI64_LO + 31) ? -EEXIST : 0;
+	return overlaps(m, base, base + nr - 1) ? -EEXIST : 0;
 }
 
 static int fuzz_enable(struct kvm_vm *vm, struct range_model *m, uint64_t base,
@@ -561,11 +582,11 @@ static int fuzz_filter(struct kvm_vm *vm, struct range_model *m, uint32_t base,
 	char what[96];
 
 	if (end < base || action > KVM_SMCCC_FILTER_FWD_TO_USER)
-		want = EINVAL;
+		want = -EINVAL;
 	else if (m->ran)
-		want = EBUSY;
+		want = -EBUSY;
 	else
-		want = overlaps(m, base, end) ? EEXIST : 0;
+		want = overlaps(m, base, end) ? -EEXIST : 0;
 	r = __kvm_device_attr_set(vm->fd, KVM_ARM_VM_SMCCC_CTRL,
 				  KVM_ARM_VM_SMCCC_FILTER, &f);
 	snprintf(what, sizeof(what), "KVM_ARM_VM_SMCCC_FILTER base 0x%x nr 0x%x action %u",
@@ -609,7 +630,8 @@ static int fuzz_enable_random(struct kvm_vm *vm, struct range_model *m)
 	if (chance(16))
 		flags |= 1ull << (4 + rnd_below(60));
 	if (flags & (FWD_SDEI | FWD_ALL_SMC) && !chance(6)) {
-		base = nr = 0;
+		base = 0;
+		nr = 0;
 	} else if (chance(2)) {
 		base = edge_u64();
 		nr = edge_u64();
@@ -715,16 +737,16 @@ static int fuzz_inject(struct kvm_vcpu *vcpu, bool sane, bool racy)
 	    s.reserved[0] | s.reserved[1] | s.reserved[2] | s.reserved[3] |
 	    s.reserved[4] | s.reserved[5] ||
 	    !serror_esr_valid(s.esr))
-		want = EINVAL;
+		want = -EINVAL;
 	else if (!has_ras)
-		want = ENODEV;
+		want = -ENODEV;
 	else if (pending && !(s.flags & KVM_ARM_SERROR_REPLACE))
-		want = EBUSY;
+		want = -EBUSY;
 	else
 		want = 0;
 	r = __vcpu_ioctl(vcpu, KVM_ARM_INJECT_SERROR, &s);
 	/* the guest may take the SError, or a reset drop it, in between */
-	if (racy && want == EBUSY && !r)
+	if (racy && want == -EBUSY && !r)
 		want = 0;
 	snprintf(what, sizeof(what), "KVM_ARM_INJECT_SERROR esr 0x%llx flags 0x%x%s",
 		 s.esr, s.flags, pending ? " (one pending)" : "");
@@ -744,7 +766,7 @@ static void fuzz_set_events(struct kvm_vcpu *vcpu)
 	ev.exception.serror_esr = chance(2) ? rnd_below(BIT(24)) : edge_u64();
 	if ((ev.exception.serror_pending && ev.exception.serror_has_esr) &&
 	    (!has_ras || (ev.exception.serror_esr & ~GENMASK_ULL(24, 0))))
-		want = EINVAL;
+		want = -EINVAL;
 	r = __vcpu_ioctl(vcpu, KVM_SET_VCPU_EVENTS, &ev);
 	snprintf(what, sizeof(what), "KVM_SET_VCPU_EVENTS pending %u has_esr %u esr 0x%llx",
 		 ev.exception.serror_pending, ev.exception.serror_has_esr,
@@ -867,7 +889,7 @@ static void calibrate(void)
 
 static struct kvm_vm *fuzz_vm;
 static struct vcpu_state vstate[MAX_VCPUS];
-static volatile bool stop_stress;
+static bool stop_stress;
 
 static void check_exit(struct vcpu_state *vs)
 {
@@ -933,7 +955,7 @@ static void vmm_loop(struct vcpu_state *vs)
 	for (;;) {
 		r = __vcpu_run(vs->vcpu);
 		if (r) {
-			check_errno("KVM_RUN", errs_run, r, EINTR);
+			check_errno("KVM_RUN", errs_run, r, -EINTR);
 			FUZZ_ASSERT(run->exit_reason == KVM_EXIT_INTR,
 				    "KVM_RUN: EINTR with exit reason %u",
 				    run->exit_reason);
@@ -1020,11 +1042,21 @@ static void fill_pool(struct range_model *m)
 			struct id_range *r = &m->r[rnd_below(m->nr)];
 
 			switch (rnd_below(5)) {
-			case 0: id = r->lo - 1; break;
-			case 1: id = r->lo; break;
-			case 2: id = r->hi; break;
-			case 3: id = r->hi + 1; break;
-			default: id = r->lo + rnd_below(r->hi - r->lo + 1); break;
+			case 0:
+				id = r->lo - 1;
+				break;
+			case 1:
+				id = r->lo;
+				break;
+			case 2:
+				id = r->hi;
+				break;
+			case 3:
+				id = r->hi + 1;
+				break;
+			default:
+				id = r->lo + rnd_below(r->hi - r->lo + 1);
+				break;
 			}
 		} else {
 			/* owners 1-3 and 48-63, and SDEI: nothing KVM implements */
@@ -1118,7 +1150,7 @@ static uint64_t guest_round(int nr_vcpus, bool stress, uint32_t calls)
 	model.seed = rnd();
 	sync_global_to_guest(fuzz_vm, model);
 
-	stop_stress = false;
+	WRITE_ONCE(stop_stress, false);
 	for (i = 0; i < nr_vcpus; i++)
 		pthread_create(&vstate[i].thread, NULL, vcpu_thread, &vstate[i]);
 	if (stress) {
@@ -1129,7 +1161,7 @@ static uint64_t guest_round(int nr_vcpus, bool stress, uint32_t calls)
 	}
 	for (i = 0; i < nr_vcpus; i++)
 		pthread_join(vstate[i].thread, NULL);
-	stop_stress = true;
+	WRITE_ONCE(stop_stress, true);
 	if (stress) {
 		if (has_ras)
 			pthread_join(helpers[0], NULL);
@@ -1207,7 +1239,7 @@ static void uapi_run(struct vcpu_state *vs, struct range_model *m,
 		r = __vcpu_run(vs->vcpu);
 		*bits = old;
 		check_errno("KVM_RUN with an unknown sync regs bit", errs_run, r,
-			    EINVAL);
+			    -EINVAL);
 	}
 	if (chance(6))
 		arm_signal();
@@ -1216,7 +1248,7 @@ static void uapi_run(struct vcpu_state *vs, struct range_model *m,
 	run->immediate_exit = 0;
 	m->ran = true;
 	if (r) {
-		check_errno("KVM_RUN", errs_run, r, EINTR);
+		check_errno("KVM_RUN", errs_run, r, -EINTR);
 		/* immediate_exit leaves exit_reason alone, a signal does not */
 		FUZZ_ASSERT(ie || run->exit_reason == KVM_EXIT_INTR,
 			    "KVM_RUN: EINTR with exit reason %u", run->exit_reason);
@@ -1268,15 +1300,15 @@ static void uapi_vcpu_init(struct vcpu_state *vs, bool *expecting)
 	switch (rnd_below(6)) {
 	case 0:
 		init.features[0] |= 1u << (16 + rnd_below(16));	/* unknown */
-		want = ENOENT;
+		want = -ENOENT;
 		break;
 	case 1:
 		init.features[1 + rnd_below(6)] = 1u << rnd_below(32);
-		want = ENOENT;
+		want = -ENOENT;
 		break;
 	case 2:
 		init.features[0] ^= 1 << KVM_ARM_VCPU_PSCI_0_2;	/* changed */
-		want = EINVAL;
+		want = -EINVAL;
 		break;
 	default:
 		reset_vcpu(vs);
@@ -1377,7 +1409,7 @@ static void run_guest_mode(bool stress)
 	} while (time_left() && calls < max);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	ksft_test_result_pass("%s: %lu VMs, %d vCPUs, %lu calls per vCPU, %lu forwarded and checked, %.0f/s\n",
+	ksft_test_result_pass("%s: %lu VMs, %d vCPUs, %lu calls/vCPU, %lu forwarded, %.0f/s\n",
 			      stress ? "stress" : "guest", vms, n, calls, fwd,
 			      fwd / secs);
 	pr_info("# %lu exits (%lu completed through ONE_REG, %lu abandoned by %lu vCPU resets), %lu KVM_RUN interrupted, %lu SErrors injected, %lu taken\n",
@@ -1396,12 +1428,23 @@ int main(int argc, char *argv[])
 	opt_seed = time(NULL) ^ getpid();
 	while ((opt = getopt(argc, argv, "m:s:n:t:v:h")) != -1) {
 		switch (opt) {
-		case 'm': mode_name = optarg; break;
-		case 's': opt_seed = strtoull(optarg, NULL, 0); break;
-		case 'n': opt_count = strtoull(optarg, NULL, 0); break;
-		case 't': opt_secs = strtoull(optarg, NULL, 0); break;
-		case 'v': opt_vcpus = atoi(optarg); break;
-		default: help(argv[0]);
+		case 'm':
+			mode_name = optarg;
+			break;
+		case 's':
+			opt_seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'n':
+			opt_count = strtoull(optarg, NULL, 0);
+			break;
+		case 't':
+			opt_secs = strtoull(optarg, NULL, 0);
+			break;
+		case 'v':
+			opt_vcpus = atoi(optarg);
+			break;
+		default:
+			help(argv[0]);
 		}
 	}
 	all = !strcmp(mode_name, "all");
