@@ -47,10 +47,12 @@ if [ $rc -ne 0 ]; then
 	grep '^not ok' "$out/fuzz.tap" | while read -r _ _ _ name _; do
 		b=${name%%/*}; rest=${name#*/dt/}; m=${rest%%:*}; t=${rest#*:}
 		case $t in
-		fuzz_*) cmd=$(grep "^$t	" "$suite/vmmfw" | cut -f3) ;;
-		*) cmd="smccc_fwd_fuzz -s $seed" ;;
+		fuzz_*)
+			cmd=$(grep "^$t	" "$suite/vmmfw" | cut -f3)
+			echo "  replay $name: make run BASE=$b MODE=$m FLAVOUR=debug CMD='$cmd'" ;;
+		*)
+			echo "  $name failed before the fuzzer ran: see the log" ;;
 		esac
-		echo "  replay $name: make run BASE=$b MODE=$m FLAVOUR=debug CMD='$cmd'"
 	done
 fi
 exit $rc
