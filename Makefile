@@ -286,15 +286,17 @@ check check-debug:
 # make fuzz: smccc_fwd_fuzz's long runs on the debug kernel, every base
 # (or BASE) in VHE and nVHE (or MODE); testbed/fuzz.sh says how the time is
 # shared and where the logs go.
+# FUZZ_FLAVOUR=default runs them on the default kernel (a quick smoke test).
 FUZZ_TIME	?= 600
+FUZZ_FLAVOUR	?= debug
 SEED		?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
-fuzz: FLAVOUR := debug
+fuzz: FLAVOUR := $(FUZZ_FLAVOUR)
 fuzz:
 	@for b in $(ALL_BASES); do \
-		$(MAKE) --no-print-directory artifacts BASE=$$b FLAVOUR=debug || exit 1; \
+		$(MAKE) --no-print-directory artifacts BASE=$$b FLAVOUR=$(FLAVOUR) || exit 1; \
 	done
 	@testbed/fuzz.sh $(OUT) "$(ALL_BASES)" "$(or $(MODE),vhe nvhe)" \
-		$(FUZZ_TIME) $(SEED) $(VMRUN_COMMON)
+		$(FUZZ_TIME) $(SEED) $(FLAVOUR) $(VMRUN_COMMON)
 
 run: artifacts
 	@$(VMRUN) run --base $(B)=$(BOUT) --flavour $(FLAVOUR) $(VMRUN_COMMON) \

@@ -1,15 +1,15 @@
 #!/bin/sh
-# make fuzz: the long runs of smccc_fwd_fuzz on the debug kernel.
+# make fuzz: the long runs of smccc_fwd_fuzz on the debug kernel (FLAVOUR).
 #
-#   testbed/fuzz.sh OUT "BASES" "MODES" FUZZ_TIME SEED VMRUN_COMMON...
+#   testbed/fuzz.sh OUT "BASES" "MODES" FUZZ_TIME SEED FLAVOUR VMRUN_COMMON...
 #
 # Each base boots once per host mode; in it the three modes of the fuzzer
 # share FUZZ_TIME seconds: a fifth for uapi, two fifths each for guest and
 # stress. The TAP and the console logs are kept under out/<base>/fuzz/; a
 # failure prints the seed and the command that replays it.
 set -u
-out=$1 bases=$2 modes=$3 secs=$4 seed=$5
-shift 5
+out=$1 bases=$2 modes=$3 secs=$4 seed=$5 flavour=$6
+shift 6
 
 u=$((secs / 5)); [ $u -gt 0 ] || u=1
 g=$((secs * 2 / 5)); [ $g -gt 0 ] || g=1
@@ -29,9 +29,9 @@ for b in $bases; do
 done
 
 stamp=$(date -u +%Y%m%d-%H%M%S)
-echo "  FUZZ    bases: $bases, modes: $modes, ${secs} s each, seed $seed"
+echo "  FUZZ    bases: $bases, modes: $modes, ${secs} s each, seed $seed, $flavour kernel"
 python3 testbed/vmrun.py check $args "$@" --suite-dir "$suite" \
-	--modes "$modes" --flavour debug --tag fuzz --tap "$out/fuzz.tap"
+	--modes "$modes" --flavour $flavour --tag fuzz --tap "$out/fuzz.tap"
 rc=$?
 
 for b in $bases; do
@@ -49,7 +49,7 @@ if [ $rc -ne 0 ]; then
 		case $t in
 		fuzz_*)
 			cmd=$(grep "^$t	" "$suite/vmmfw" | cut -f3)
-			echo "  replay $name: make run BASE=$b MODE=$m FLAVOUR=debug CMD='$cmd'" ;;
+			echo "  replay $name: make run BASE=$b MODE=$m FLAVOUR=$flavour CMD='$cmd'" ;;
 		*)
 			echo "  $name failed before the fuzzer ran: see the log" ;;
 		esac
