@@ -11,7 +11,7 @@
 BASES		:= $(shell testbed/base.sh names)
 BASE		?=
 # The base of the commands that take one (run, tree, kernel, series...):
-# BASE, or mainline. check, check-debug, checkpatch and bisect-build run
+# BASE, or mainline. check, check-debug, fuzz, checkpatch and bisect-build run
 # every base when BASE is unset.
 B		:= $(or $(BASE),$(firstword $(BASES)))
 ifeq ($(filter $(B),$(BASES)),)
@@ -89,7 +89,7 @@ VMRUN_COMMON	= --hest-template $(HEST_TEMPLATE)
 .DELETE_ON_ERROR:
 
 .PHONY: help deps tree kernel modules selftests initramfs artifacts check \
-	check-debug run run-guest refvmm guest bench series checkpatch bisect-build refresh reset-tree \
+	check-debug fuzz run run-guest refvmm guest bench series checkpatch bisect-build refresh reset-tree \
 	clean FORCE
 
 help:
@@ -108,6 +108,8 @@ help:
 	@echo "                      guest: a shell in the guest, or CMD='...' run in the guest"
 	@echo "                      (BASE=..., MODE=nvhe, GUEST_ARGS='-c 4 -- --regs=onereg')"
 	@echo "  make check-debug    the suite on a KASAN/UBSAN/lockdep kernel"
+	@echo "  make fuzz           smccc_fwd_fuzz's long runs on the debug kernel, logs in"
+	@echo "                      out/<base>/fuzz/ (FUZZ_TIME=seconds, SEED=, BASE=, MODE=)"
 	@echo "  make bench          the SMCCC forwarding benchmark in the VM (MODE=nvhe)"
 	@echo "  make series         the maintainer-ready series in out/series/<base>/"
 	@echo "  make checkpatch     checkpatch.pl --strict on every patch of the series"
@@ -288,6 +290,21 @@ check check-debug:
 	@$(VMRUN) check $(CHECK_ARGS) --flavour $(FLAVOUR) \
 		$(if $(filter debug,$(FLAVOUR)),--timeout-scale 6) \
 		--tag $@ --tap $(OUT)/$@.tap
+
+# make fuzz: smccc_fwd_fuzz's long runs on the debug kernel, every base
+# (or BASE) in VHE and nVHE (or MODE); testbed/fuzz.sh says how the time is
+# shared and where the logs go.
+# FUZZ_FLAVOUR=default runs them on the default kernel (a quick smoke test).
+FUZZ_TIME	?= 600
+FUZZ_FLAVOUR	?= debug
+SEED		?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+fuzz: FLAVOUR := $(FUZZ_FLAVOUR)
+fuzz:
+	@for b in $(ALL_BASES); do \
+		$(MAKE) --no-print-directory artifacts BASE=$$b FLAVOUR=$(FLAVOUR) || exit 1; \
+	done
+	@testbed/fuzz.sh $(OUT) "$(ALL_BASES)" "$(or $(MODE),vhe nvhe)" \
+		$(FUZZ_TIME) $(SEED) $(FLAVOUR) $(VMRUN_COMMON)
 
 run: artifacts
 	@$(VMRUN) run --base $(B)=$(BOUT) --flavour $(FLAVOUR) $(VMRUN_COMMON) \

@@ -145,7 +145,7 @@ BAD_KERNEL_LOG = re.compile(
     r"WARNING:|BUG:|Oops|Internal error:|Unable to handle kernel|"
     r"Kernel panic|UBSAN:|INFO: possible .* detected|"
     r"INFO: trying to register non-static key|lockdep is turned off|"
-    r"INFO: task .* blocked for more than")
+    r"INFO: task .* blocked for more than|rcu: INFO: .* detected stalls")
 
 BOOT_TIMEOUT = 180
 GRACE = 30          # host-side slack on top of a test's own timeout
