@@ -269,7 +269,7 @@ artifacts: $(KB)/arch/arm64/boot/Image $(INITRAMFS) $(MODS)/.stamp
 # check and check-debug build each base in turn, then run the suites of all
 # of them in one vmrun.py run: one TAP stream, numbered across the bases.
 CHECK_ARGS	= $(foreach b,$(ALL_BASES),--base $(b)=$(OUT)/$(b)) $(VMRUN_COMMON) \
-		  --suite-dir testbed/suite --modes "vhe nvhe" --tests "$(TESTS)"
+		  --suite-dir testbed/suite --modes "vhe nvhe nested" --tests "$(TESTS)"
 
 check: FLAVOUR := default
 check-debug: FLAVOUR := debug
