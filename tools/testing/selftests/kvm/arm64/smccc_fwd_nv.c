@@ -14,8 +14,8 @@
  *    hypervisor's vector, never to the VMM, even in a forwarded range;
  *  - an SMC from vEL1 goes to the guest hypervisor when it traps SMCs
  *    (HCR_EL2.TSC), else to the firmware, the VMM;
- *  - an SError injected with KVM_ARM_INJECT_SERROR while vEL1 runs with
- *    HCR_EL2.AMO set (and PSTATE.A set at EL1, which does not mask an
+ *  - an SError injected with KVM_ARM_INJECT_SERROR (or upstream's
+ *    KVM_SET_VCPU_EVENTS) while vEL1 runs with HCR_EL2.AMO set (and PSTATE.A set at EL1, which does not mask an
  *    SError routed to EL2) is taken at vEL2's "lower EL, AArch64" SError
  *    vector, with ESR_EL2 = EC SError, IL, and the ISS the VMM chose.
  */
@@ -372,16 +372,28 @@ static void test_el1_calls(void)
 	ksft_test_result_pass("vEL1: HVC and trapped SMC to vEL2, untrapped SMC forwarded\n");
 }
 
-static void test_el1_serror(void)
+/*
+ * @set_events: inject with upstream's KVM_SET_VCPU_EVENTS, which routes the
+ * SError the same way, instead of KVM_ARM_INJECT_SERROR.
+ */
+static void test_el1_serror(bool set_events)
 {
 	struct kvm_arm_serror serror = { .esr = SERROR_ISS };
+	struct kvm_vcpu_events events = {
+		.exception.serror_pending	= 1,
+		.exception.serror_has_esr	= 1,
+		.exception.serror_esr		= SERROR_ISS,
+	};
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm = setup_vm(&vcpu, guest_el1_serror_from_el2);
 	u64 vbar, pc, esr;
 
 	/* The vCPU is at vEL1, in the call's exit, when the VMM injects */
 	expect_smc_exit(vcpu, FN_SMC_EL1, PSR_MODE_EL1h);
-	vcpu_ioctl(vcpu, KVM_ARM_INJECT_SERROR, &serror);
+	if (set_events)
+		vcpu_events_set(vcpu, &events);
+	else
+		vcpu_ioctl(vcpu, KVM_ARM_INJECT_SERROR, &serror);
 
 	/*
 	 * HCR_EL2.AMO routes it to vEL2, where PSTATE.A of EL1 does not mask
@@ -400,7 +412,9 @@ static void test_el1_serror(void)
 
 	expect_ucall(vcpu, UCALL_DONE);
 	kvm_vm_free(vm);
-	ksft_test_result_pass("vEL1 with HCR_EL2.AMO: SError taken at vEL2\n");
+	ksft_test_result_pass("vEL1 with HCR_EL2.AMO: SError taken at vEL2 (%s)\n",
+			      set_events ? "KVM_SET_VCPU_EVENTS" :
+					   "KVM_ARM_INJECT_SERROR");
 }
 
 int main(void)
@@ -409,12 +423,13 @@ int main(void)
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_ARM_SMCCC_FORWARD));
 
 	ksft_print_header();
-	ksft_set_plan(3);
+	ksft_set_plan(4);
 
 	test_el2_calls();
 	test_el1_calls();
+	test_el1_serror(true);
 	if (kvm_has_cap(KVM_CAP_ARM_INJECT_SERROR_EVENT))
-		test_el1_serror();
+		test_el1_serror(false);
 	else
 		ksft_test_result_skip("no KVM_CAP_ARM_INJECT_SERROR_EVENT\n");
 
