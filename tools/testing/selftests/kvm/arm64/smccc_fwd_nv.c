@@ -15,9 +15,10 @@
  *  - an SMC from vEL1 goes to the guest hypervisor when it traps SMCs
  *    (HCR_EL2.TSC), else to the firmware, the VMM;
  *  - an SError injected with KVM_ARM_INJECT_SERROR (or upstream's
- *    KVM_SET_VCPU_EVENTS) while vEL1 runs with HCR_EL2.AMO set (and PSTATE.A set at EL1, which does not mask an
- *    SError routed to EL2) is taken at vEL2's "lower EL, AArch64" SError
- *    vector, with ESR_EL2 = EC SError, IL, and the ISS the VMM chose.
+ *    KVM_SET_VCPU_EVENTS) while vEL1 runs with HCR_EL2.AMO set (and
+ *    PSTATE.A set at EL1, which does not mask an SError routed to EL2) is
+ *    taken at vEL2's "lower EL, AArch64" SError vector, with ESR_EL2 = EC
+ *    SError, IL, and the ISS the VMM chose.
  */
 #include <linux/arm-smccc.h>
 
