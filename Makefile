@@ -100,10 +100,11 @@ help:
 	@echo "other commands mainline ($(firstword $(BASES)))."
 	@echo
 	@echo "  make check          build everything, run the suite of each base on each platform"
-	@echo "                      (dt, acpi, acpi-ras, a72) in VHE and nVHE (a72: nVHE only), one"
+	@echo "                      (dt, acpi, acpi-ras, a72, nv) in VHE and nVHE (a72: nVHE only;"
+	@echo "                      nv: 7.3 with kvm-arm.mode=nested under QEMU 10.0), one"
 	@echo "                      TAP stream in out/check.tap (TESTS=\"a b\", BASE=...)"
 	@echo "  make run            boot the patched kernel into a shell (BASE=..., MODE=nvhe,"
-	@echo "                      PLATFORM=acpi-ras|acpi|a72, CMD='...', EXTRA=dir, FLAVOUR=debug)"
+	@echo "                      PLATFORM=acpi-ras|acpi|a72|nv, CMD='...', EXTRA=dir, FLAVOUR=debug)"
 	@echo "  make run-guest      the test VM, and in it the reference VMM (refvmm/) with its Linux"
 	@echo "                      guest: a shell in the guest, or CMD='...' run in the guest"
 	@echo "                      (BASE=..., MODE=nvhe, GUEST_ARGS='-c 4 -- --regs=onereg')"
@@ -279,7 +280,7 @@ artifacts: $(KB)/arch/arm64/boot/Image $(INITRAMFS) $(MODS)/.stamp
 # check and check-debug build each base in turn, then run the suites of all
 # of them in one vmrun.py run: one TAP stream, numbered across the bases.
 CHECK_ARGS	= $(foreach b,$(ALL_BASES),--base $(b)=$(OUT)/$(b)) $(VMRUN_COMMON) \
-		  --suite-dir testbed/suite --modes "vhe nvhe" --tests "$(TESTS)"
+		  --suite-dir testbed/suite --modes "vhe nvhe nested" --tests "$(TESTS)"
 
 check: FLAVOUR := default
 check-debug: FLAVOUR := debug

@@ -3,10 +3,10 @@
 """Boot the patched kernel under nested QEMU and run tests or a command in it.
 
   vmrun.py check --base NAME=DIR [--base NAME=DIR ...] --suite-dir testbed/suite
-                 [--flavour default|debug] [--modes "vhe nvhe"] [--tests "a b"]
+                 [--flavour default|debug] [--modes "vhe nvhe nested"] [--tests "a b"]
                  [--tap out/check.tap] [--hest-template hest.dsl]
-  vmrun.py run   --base NAME=DIR [--flavour default|debug] [--mode vhe|nvhe]
-                 [--platform dt|acpi|acpi-ras|a72] [--cmd '...' | --shell-cmd '...'] [--extra DIR]
+  vmrun.py run   --base NAME=DIR [--flavour default|debug] [--mode vhe|nvhe|nested]
+                 [--platform dt|acpi|acpi-ras|a72|nv] [--cmd '...' | --shell-cmd '...'] [--extra DIR]
                  [--hest-template hest.dsl]
 
 NAME is a base of testbed/bases, DIR what the Makefile built for it
@@ -41,7 +41,7 @@ def main():
     c = sub.choices["check"]
     c.add_argument("--suite-dir", required=True,
                    help="holds upstream-<base> and vmmfw")
-    c.add_argument("--modes", default="vhe nvhe")
+    c.add_argument("--modes", default="vhe nvhe nested")
     c.add_argument("--tests", default="")
     c.add_argument("--tap")
     c.add_argument("--timeout-scale", type=int, default=1)

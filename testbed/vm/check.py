@@ -156,6 +156,8 @@ def plan(build, suite_dir, wanted, modes):
         suite = [t for t in suite if t[1] in wanted]
     boots = []
     for p in PLATFORMS:
+        if not PLATFORMS[p].has_base(build.base):
+            continue
         tests = [t[1:] for t in suite if t[0] == p]
         if tests:
             boots += [(p, m, tests) for m in modes if m in PLATFORMS[p].modes]
@@ -163,7 +165,6 @@ def plan(build, suite_dir, wanted, modes):
 
 
 def cmd_check(args):
-    check_qemu()
     builds = [parse_base_arg(b, args.flavour) for b in args.base]
     wanted = args.tests.split()
     if wanted:
@@ -174,6 +175,7 @@ def cmd_check(args):
             die(f"unknown test(s) {' '.join(unknown)}: see {files}")
     modes = args.modes.split()
     plans = [(b, plan(b, args.suite_dir, wanted, modes)) for b in builds]
+    check_qemu({p for _, boots in plans for p, _, _ in boots})
     for build, boots in plans:
         platforms = {p for p, _, _ in boots}
         check_platform_inputs(build, platforms, args.hest_template)

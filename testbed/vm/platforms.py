@@ -14,6 +14,28 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 QEMU = "qemu-system-aarch64"
 EFI_FW = "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
 
+# The emulators. "7.2" is the machine's own qemu-system-arm (bookworm).
+# "10.0" is bookworm-backports' 1:10.0.2+ds-2+deb13u1~bpo12+1, which
+# emulates FEAT_NV2; testbed/deps.sh unpacks it into VMMFW_QEMU_CACHE, and
+# it runs with its own modules and data (QEMU_MODULE_DIR, -L), never 7.2's.
+QEMU10_DIR = os.path.join(os.environ.get("VMMFW_QEMU_CACHE") or
+                          os.path.expanduser("~/.cache/vmmfw-qemu"), "10.0.2")
+
+
+class Qemu:
+    def __init__(self, name, binary, env=None, args=()):
+        self.name, self.binary = name, binary
+        self.env, self.args = env or {}, list(args)
+
+
+QEMUS = {
+    "7.2": Qemu("7.2", QEMU),
+    "10.0": Qemu("10.0", os.path.join(QEMU10_DIR, "usr/bin", QEMU),
+                 {"QEMU_MODULE_DIR":
+                  os.path.join(QEMU10_DIR, "usr/lib/x86_64-linux-gnu/qemu")},
+                 ["-L", os.path.join(QEMU10_DIR, "usr/share/qemu")]),
+}
+
 
 def die(msg):
     print(f"error: {msg}", file=sys.stderr)
@@ -89,6 +111,9 @@ def parse_base_arg(arg, flavour):
 MODES = {
     "vhe": ("", "VHE mode initialized successfully"),
     "nvhe": ("kvm-arm.mode=nvhe", "Hyp nVHE mode initialized successfully"),
+    # VHE with guest hypervisors (FEAT_NV2): KVM_CAP_ARM_EL2, vCPUs that
+    # start at EL2 (KVM_ARM_VCPU_HAS_EL2)
+    "nested": ("kvm-arm.mode=nested", "VHE+NV2 mode initialized successfully"),
 }
 
 # --- platforms ---------------------------------------------------------------
@@ -105,6 +130,9 @@ MODES = {
 #   testbed/acpi/hest-sei.dsl, which adds an SEI source.
 # a72: a Cortex-A72, which has AArch32 at EL1 and EL0, but neither VHE
 #   (so nVHE only) nor the RAS extension.
+# nv: -cpu max under QEMU 10.0, whose max CPU has FEAT_NV and FEAT_NV2
+#   (QEMU 7.2's has neither), KVM booted with kvm-arm.mode=nested. Mainline
+#   only: 6.12's KVM has no guest hypervisor support.
 GHES_DYNDBG = 'dyndbg="file ghes.c +p"'
 BOOTS = {
     "dt": "",                                   # -kernel, QEMU's device tree
@@ -116,11 +144,17 @@ CPU_MAX = "max,pauth-impdef=on"
 
 class Platform:
     def __init__(self, machine, cpu, firmware, boot, modes, hest=False,
-                 ghes=None):
+                 ghes=None, qemu="7.2", bases=None):
         assert boot in BOOTS and all(m in MODES for m in modes)
+        assert qemu in QEMUS
         self.machine, self.cpu, self.firmware = machine, cpu, firmware
         self.boot, self.modes, self.hest = boot, modes, hest
         self.ghes = ghes or {}
+        self.qemu = QEMUS[qemu]
+        self.bases = bases          # None: every base
+
+    def has_base(self, base):
+        return self.bases is None or base in self.bases
 
 
 PLATFORMS = {
@@ -131,6 +165,8 @@ PLATFORMS = {
                          ("vhe", "nvhe"), hest=True,
                          ghes={"SEA": True, "SEI": True}),
     "a72": Platform(VIRT, "cortex-a72", None, "dt", ("nvhe",)),
+    "nv": Platform(VIRT, CPU_MAX, None, "dt", ("nested",), qemu="10.0",
+                   bases=("7.3",)),
 }
 # The platform whose boot shows where QEMU's firmware put the
 # hardware-errors page (hest.py).

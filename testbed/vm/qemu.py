@@ -7,17 +7,30 @@ import shutil
 import subprocess
 import time
 
-from .platforms import BOOTS, MODES, PLATFORMS, QEMU, die
+from .platforms import BOOTS, MODES, PLATFORMS, QEMUS, die
 
 
-def check_qemu():
-    if not shutil.which(QEMU):
-        die(f"{QEMU} not found: install qemu-system-arm (make deps)")
-    out = subprocess.run([QEMU, "-machine", "virt,help"], capture_output=True,
-                         text=True).stdout
-    if "virtualization=" not in out:
-        die(f"{QEMU} has no virt 'virtualization=on' (nested EL2): "
-            "install Debian's qemu-system-arm 7.2 or newer")
+def check_qemu(platforms=None):
+    """Check the emulators of @platforms (default: the machine's QEMU)."""
+    qemus = {PLATFORMS[p].qemu.name: PLATFORMS[p].qemu for p in platforms or ()}
+    if not qemus:
+        qemus = {"7.2": QEMUS["7.2"]}
+    for q in qemus.values():
+        if not shutil.which(q.binary):
+            die(f"{q.binary} not found: QEMU {q.name} comes with make deps "
+                "(testbed/deps.sh)")
+        out = subprocess.run([*qemu_exec(q), "-machine", "virt,help"],
+                             capture_output=True, text=True).stdout
+        if "virtualization=" not in out:
+            die(f"{q.binary} has no virt 'virtualization=on' (nested EL2): "
+                "install Debian's qemu-system-arm 7.2 or newer")
+
+
+def qemu_exec(q):
+    """The start of @q's command line: its environment (through env(1),
+    which execs, so the PID stays QEMU's), its binary, its own options."""
+    env = ["env", *(f"{k}={v}" for k, v in q.env.items())] if q.env else []
+    return [*env, q.binary, *q.args]
 
 
 def qemu_cmd(build, platform, mode, initrd):
@@ -25,7 +38,7 @@ def qemu_cmd(build, platform, mode, initrd):
     append = " ".join(["console=ttyAMA0 panic=-1 loglevel=4", BOOTS[plat.boot],
                        MODES[mode][0]])
     bios = ["-bios", plat.firmware] if plat.firmware else []
-    return [QEMU, "-machine", plat.machine, *bios,
+    return [*qemu_exec(plat.qemu), "-machine", plat.machine, *bios,
             "-cpu", plat.cpu, "-smp", "2", "-m", "2048",
             "-nographic", "-no-reboot", "-nic", "none", "-kernel", build.kernel,
             "-initrd", initrd, "-append", " ".join(append.split())]

@@ -14,10 +14,13 @@ from .qemu import Console, check_qemu, qemu_cmd
 
 
 def cmd_run(args):
-    check_qemu()
     if len(args.base) != 1:
         die("run boots one base: give --base NAME=DIR once")
     build = parse_base_arg(args.base[0], args.flavour)
+    if not PLATFORMS[args.platform].has_base(build.base):
+        die(f"platform {args.platform} is for base "
+            f"{' or '.join(PLATFORMS[args.platform].bases)} only")
+    check_qemu([args.platform])
     modes = PLATFORMS[args.platform].modes
     args.mode = args.mode or modes[0]
     if args.mode not in modes:
