@@ -5,8 +5,9 @@
 #
 # Each base boots once per host mode; in it the three modes of the fuzzer
 # share FUZZ_TIME seconds: a fifth for uapi, two fifths each for guest and
-# stress. The TAP and the console logs are kept under out/<base>/fuzz/; a
-# failure prints the seed and the command that replays it.
+# stress. The TAP, vmrun's output and the console log of each boot are
+# kept under out/<base>/fuzz/; a failure prints the seed and the command
+# that replays it.
 set -u
 out=$1 bases=$2 modes=$3 secs=$4 seed=$5 flavour=$6
 shift 6
@@ -22,37 +23,62 @@ fuzz_uapi	$((u + 120))	smccc_fwd_fuzz -m uapi -s $seed -t $u
 fuzz_guest	$((g + 120))	smccc_fwd_fuzz -m guest -s $seed -t $g
 fuzz_stress	$((g + 120))	smccc_fwd_fuzz -m stress -s $seed -t $g
 EOS
-args=
 for b in $bases; do
 	: > "$suite/upstream-$b"
-	args="$args --base $b=$out/$b"
 done
 
+# One boot per base and host mode, each with its own TAP and console log;
+# FUZZ_PARALLEL=1 starts them all at once (they then share the host's CPUs:
+# the figures in each log say how many calls each one made).
 stamp=$(date -u +%Y%m%d-%H%M%S)
-echo "  FUZZ    bases: $bases, modes: $modes, ${secs} s each, seed $seed, $flavour kernel"
-python3 testbed/vmrun.py check $args "$@" --suite-dir "$suite" \
-	--modes "$modes" --flavour $flavour --tag fuzz --tap "$out/fuzz.tap"
-rc=$?
-
+echo "  FUZZ    bases: $bases, modes: $modes, ${secs} s each, seed $seed, $flavour kernel${FUZZ_PARALLEL:+, all at once}"
+one() {
+	b=$1 m=$2 tap=$out/$1/fuzz/$stamp-seed$seed-$2.tap
+	shift 2
+	python3 testbed/vmrun.py check --base "$b=$out/$b" "$@" \
+		--suite-dir "$suite" --modes "$m" --flavour "$flavour" \
+		--tag fuzz --tap "$tap" >"$out/$b/fuzz/$stamp-seed$seed-$m.out" 2>&1
+	rc=$?
+	log=$out/$b/vm/fuzz-dt-$m.log
+	[ -f "$log" ] && cp "$log" "$out/$b/fuzz/$stamp-seed$seed-$m.log"
+	cat "$out/$b/fuzz/$stamp-seed$seed-$m.out"
+	return $rc
+}
+pids=
 for b in $bases; do
 	mkdir -p "$out/$b/fuzz"
-	cp "$out/fuzz.tap" "$out/$b/fuzz/$stamp-seed$seed.tap"
 	for m in $modes; do
-		log=$out/$b/vm/fuzz-dt-$m.log
-		[ -f "$log" ] && cp "$log" "$out/$b/fuzz/$stamp-seed$seed-$m.log"
+		if [ -n "${FUZZ_PARALLEL:-}" ]; then
+			one "$b" "$m" "$@" &
+			pids="$pids $!"
+		else
+			one "$b" "$m" "$@" || failed=1
+		fi
 	done
 done
-if [ $rc -ne 0 ]; then
-	echo "make fuzz FAILED (seed $seed); logs in $out/<base>/fuzz/$stamp-*"
-	grep '^not ok' "$out/fuzz.tap" | while read -r _ _ _ name _; do
-		b=${name%%/*}; rest=${name#*/dt/}; m=${rest%%:*}; t=${rest#*:}
-		case $t in
-		fuzz_*)
-			cmd=$(grep "^$t	" "$suite/vmmfw" | cut -f3)
-			echo "  replay $name: make run BASE=$b MODE=$m FLAVOUR=$flavour CMD='$cmd'" ;;
-		*)
-			echo "  $name failed before the fuzzer ran: see the log" ;;
-		esac
+for p in $pids; do
+	wait "$p" || failed=1
+done
+
+rc=0
+for b in $bases; do
+	for m in $modes; do
+		tap=$out/$b/fuzz/$stamp-seed$seed-$m.tap
+		grep -q '^not ok' "$tap" 2>/dev/null || [ ! -s "$tap" ] || continue
+		rc=1
+		[ -s "$tap" ] || { echo "  $b/$m: no TAP: see $out/$b/fuzz/$stamp-seed$seed-$m.out"; continue; }
+		grep '^not ok' "$tap" | while read -r _ _ _ name _; do
+			rest=${name#*/dt/}; t=${rest#*:}
+			case $t in
+			fuzz_*)
+				cmd=$(grep "^$t	" "$suite/vmmfw" | cut -f3)
+				echo "  replay $name: make run BASE=$b MODE=$m FLAVOUR=$flavour CMD='$cmd'" ;;
+			*)
+				echo "  $name failed before the fuzzer ran: see the log" ;;
+			esac
+		done
 	done
-fi
+done
+[ -z "${failed:-}" ] || rc=1
+[ $rc -eq 0 ] || echo "make fuzz FAILED (seed $seed); logs in $out/<base>/fuzz/$stamp-*"
 exit $rc
