@@ -59,7 +59,7 @@
 #define FWD_FLAGS	(FWD_HVC | FWD_SMC | FWD_SDEI | FWD_ALL_SMC)
 
 #define MAX_VCPUS	8
-#define MAX_RANGES	48
+#define MAX_RANGES	128
 #define POOL_SIZE	64
 #define NR_KNOWN	5
 
@@ -505,8 +505,9 @@ static bool overlaps(struct range_model *m, uint64_t lo, uint64_t hi)
 static void model_add(struct range_model *m, uint32_t lo, uint32_t hi,
 		      uint8_t kind, uint8_t conduits)
 {
-	if (m->nr < MAX_RANGES)
-		m->r[m->nr++] = (struct id_range){ lo, hi, kind, conduits };
+	TEST_ASSERT(m->nr < MAX_RANGES, "more than %d ranges in one VM",
+		    MAX_RANGES);
+	m->r[m->nr++] = (struct id_range){ lo, hi, kind, conduits };
 }
 
 #define SDEI32_LO	0x84000020u
@@ -1159,8 +1160,13 @@ static uint64_t guest_round(int nr_vcpus, bool stress, uint32_t calls)
 		pthread_create(&helpers[1], NULL, resetter, &nr_vcpus);
 		pthread_create(&helpers[2], NULL, signaller, &nr_vcpus);
 	}
+	/*
+	 * The helpers stop before any vCPU thread is joined: the signaller
+	 * must never pthread_kill() a thread that is gone.
+	 */
 	for (i = 0; i < nr_vcpus; i++)
-		pthread_join(vstate[i].thread, NULL);
+		while (!READ_ONCE(vstate[i].done))
+			usleep(1000);
 	WRITE_ONCE(stop_stress, true);
 	if (stress) {
 		if (has_ras)
@@ -1168,6 +1174,8 @@ static uint64_t guest_round(int nr_vcpus, bool stress, uint32_t calls)
 		pthread_join(helpers[1], NULL);
 		pthread_join(helpers[2], NULL);
 	}
+	for (i = 0; i < nr_vcpus; i++)
+		pthread_join(vstate[i].thread, NULL);
 
 	sync_global_from_guest(fuzz_vm, model);
 	for (i = 0; i < nr_vcpus; i++) {
