@@ -3,8 +3,9 @@
 #
 #   testbed/fuzz.sh OUT "BASES" "MODES" FUZZ_TIME SEED FLAVOUR VMRUN_COMMON...
 #
-# Each base boots once per host mode; in it the three modes of the fuzzer
-# share FUZZ_TIME seconds: a fifth for uapi, two fifths each for guest and
+# Each base boots once per host mode; in it the four modes of the fuzzer
+# share FUZZ_TIME seconds: a fifth each for uapi and for a32 (the AArch32
+# caller; -cpu max has AArch32 EL1), three tenths each for guest and
 # stress. The TAP, vmrun's output and the console log of each boot are
 # kept under out/<base>/fuzz/; a failure prints the seed and the command
 # that replays it.
@@ -13,7 +14,7 @@ out=$1 bases=$2 modes=$3 secs=$4 seed=$5 flavour=$6
 shift 6
 
 u=$((secs / 5)); [ $u -gt 0 ] || u=1
-g=$((secs * 2 / 5)); [ $g -gt 0 ] || g=1
+g=$((secs * 3 / 10)); [ $g -gt 0 ] || g=1
 suite=$out/fuzz-suite
 rm -rf "$suite" && mkdir -p "$suite"
 # the timeout is the test's own bound plus slack for the last VM it builds
@@ -22,6 +23,7 @@ cat > "$suite/vmmfw" <<EOS
 fuzz_uapi	$((u + 120))	smccc_fwd_fuzz -m uapi -s $seed -t $u
 fuzz_guest	$((g + 120))	smccc_fwd_fuzz -m guest -s $seed -t $g
 fuzz_stress	$((g + 120))	smccc_fwd_fuzz -m stress -s $seed -t $g
+fuzz_a32	$((u + 120))	smccc_fwd_fuzz -m a32 -s $seed -t $u
 EOS
 for b in $bases; do
 	: > "$suite/upstream-$b"

@@ -3,7 +3,7 @@
  * smccc_fwd_fuzz - Seeded fuzzing and stress of the VMM-as-firmware UAPI:
  * KVM_CAP_ARM_SMCCC_FORWARD, KVM_CAP_SYNC_REGS and KVM_ARM_INJECT_SERROR.
  *
- * Three modes (-m), each bounded by a count (-n) and a time (-t), replayed
+ * Four modes (-m), each bounded by a count (-n) and a time (-t), replayed
  * from the seed (-s) printed at start:
  *
  *  uapi:   a single-threaded VMM that mixes KVM_ENABLE_CAP of the forwarding
@@ -38,7 +38,17 @@
  *          counted on both sides: nothing lost, nothing duplicated. SErrors
  *          taken by the guest never outnumber the successful injections.
  *
- * AArch64 guests only: the AArch32 callers are covered by smccc_fwd.
+ *  a32:    the calls of the guest mode from an AArch32 caller (A32 HVC with
+ *          the same immediates, SMC #0 and #15), on a vCPU with AArch32 EL1
+ *          (KVM_CAP_ARM_EL1_32BIT; "all" runs it only if the host has it).
+ *          The VMM writes each call's r0-r6 and PC, alternately through
+ *          kvm_run and with KVM_SET_ONE_REG, sometimes with bits [63:32]
+ *          set, and checks the exit (r0-r6 narrowed to 32 bits, AArch32 and
+ *          immediate in flags for the capability's ranges only), completes
+ *          it with 64-bit results, and reads back the results the guest got
+ *          (narrowed) through its stores to an MMIO page. T32 callers,
+ *          conditional SMCs and FIQ's banked registers are covered by
+ *          smccc_fwd.
  */
 #include <linux/arm-smccc.h>
 #include <linux/psci.h>
@@ -1385,8 +1395,9 @@ static uint64_t uapi_mode(uint64_t max_ops)
 
 static void help(const char *name)
 {
-	printf("usage: %s [-m uapi|guest|stress|all] [-s seed] [-n count] [-t seconds] [-v vcpus]\n"
-	       "  -n: uapi: operations; guest, stress: calls per vCPU (400 per VM)\n"
+	printf("usage: %s [-m uapi|guest|stress|a32|all] [-s seed] [-n count]\n"
+	       "  [-t seconds] [-v vcpus]\n"
+	       "  -n: uapi: operations; guest, stress, a32: calls per vCPU (400 per VM)\n"
 	       "  -t: wall-clock limit of each mode, in seconds (default 20)\n"
 	       "  -v: vCPUs of the stress mode (default 4, at most %d)\n",
 	       name, MAX_VCPUS);
@@ -1427,6 +1438,422 @@ static void run_guest_mode(bool stress)
 	print_errnos();
 }
 
+/* --- the a32 mode: an AArch32 caller, driven by the VMM ---------------- */
+
+/*
+ * One vCPU in AArch32 state at EL1, MMU off, Supervisor mode with A, I and F
+ * masked, runs a few A32 instructions that the VMM writes into its memory
+ * (encodings from ARM DDI 0487, F5.1): one HVC or SMC per entry point, each
+ * followed by a branch to four stores of r0-r3 to an MMIO page whose
+ * address is in r8, which show the VMM the results the caller got. For each
+ * call, the VMM writes r0-r6 and a PC at one of the entry points, so the
+ * calls need no AArch32 compiler, and it checks both sides of the call
+ * itself. The HVC immediates are those of the guest mode. The syndrome of a
+ * trapped AArch32 SMC has no immediate (api.rst 7.48, "AArch32 callers"),
+ * so KVM takes the SMC #15 for an SMCCC call as it does SMC #0.
+ */
+#define A32_MMIO	0x3fff0000ul
+#define A32_CPSR	0x1d3		/* Supervisor mode; A, I and F masked */
+#define A32_SLOTS	6		/* the HVCs of hvc_imms[], SMC #0, SMC #15 */
+#define A32_SLOT(k)	(4 + 8 * (k))	/* entry point k, after the stray store */
+#define A32_STORES	A32_SLOT(A32_SLOTS)
+#define A32_STRAY	16		/* MMIO offset stored to from offset 0 */
+
+static bool has_a32;
+
+/* KVM's answers to the calls it implements, to an AArch32 caller. */
+static uint32_t a32_known[NR_KNOWN][2][4];
+
+struct a32_vcpu {
+	struct kvm_vm *vm;
+	struct kvm_vcpu *vcpu;
+	uint64_t code;		/* guest physical address of the code */
+	bool at_store;		/* stopped at an MMIO store exit */
+	uint64_t calls, exits, onereg_set, onereg_done, ie_moves;
+};
+
+static struct {
+	uint64_t calls, exits, onereg_set, onereg_done, ie_moves, upstream;
+} a32_totals;
+
+/* str rt, [r8, #off] */
+static uint32_t a32_str(int rt, int off)
+{
+	return 0xe5880000 | rt << 12 | off;
+}
+
+/* b to @to from @from, both offsets in the code */
+static uint32_t a32_b(uint32_t from, uint32_t to)
+{
+	return 0xea000000 | (((to - from - 8) >> 2) & 0xffffff);
+}
+
+static uint32_t a32_insn(int slot)
+{
+	uint16_t imm;
+
+	if (slot == 4)
+		return 0xe1600070;			/* smc #0 */
+	if (slot == 5)
+		return 0xe160007f;			/* smc #15 */
+	imm = hvc_imms[slot];
+	return 0xe1400070 | (imm >> 4) << 8 | (imm & 0xf);	/* hvc #imm */
+}
+
+static void a32_create(struct a32_vcpu *a)
+{
+	struct kvm_vcpu_init init;
+	uint32_t *p;
+	int k;
+
+	memset(a, 0, sizeof(*a));
+	a->vm = vm_create(1);
+	/* the MMU is off: the PC is a guest physical address */
+	a->code = vm_phy_page_alloc(a->vm, KVM_GUEST_PAGE_TABLE_MIN_PADDR, 0);
+	p = addr_gpa2hva(a->vm, a->code);
+	/*
+	 * Offset 0 is where a PC written 4 bytes before entry point 0 lands if
+	 * KVM does not complete the store the last exit stopped at.
+	 */
+	p[0] = a32_str(0, A32_STRAY);
+	for (k = 0; k < A32_SLOTS; k++) {
+		p[A32_SLOT(k) / 4] = a32_insn(k);
+		p[A32_SLOT(k) / 4 + 1] = a32_b(A32_SLOT(k) + 4, A32_STORES);
+	}
+	for (k = 0; k < 4; k++)
+		p[A32_STORES / 4 + k] = a32_str(k, 4 * k);
+	p[A32_STORES / 4 + 4] = 0xeafffffe;		/* b . */
+
+	a->vcpu = __vm_vcpu_add(a->vm, 0);
+	vm_ioctl(a->vm, KVM_ARM_PREFERRED_TARGET, &init);
+	init.features[0] |= 1 << KVM_ARM_VCPU_PSCI_0_2 |
+			    1 << KVM_ARM_VCPU_EL1_32BIT;
+	vcpu_ioctl(a->vcpu, KVM_ARM_VCPU_INIT, &init);
+	kvm_arch_vm_finalize_vcpus(a->vm);
+	vcpu_set_reg(a->vcpu, ARM64_CORE_REG(regs.pstate), A32_CPSR);
+	vcpu_set_reg(a->vcpu, XREG(8), A32_MMIO);
+	a->vcpu->run->kvm_valid_regs = KVM_SYNC_ARM64_REGS;
+}
+
+/*
+ * After the ranges are added: one KVM_RUN with immediate_exit stores the
+ * registers into kvm_run (api.rst 6.74), so the first call can be set up
+ * through sync regs too.
+ */
+static void a32_start(struct a32_vcpu *a)
+{
+	struct kvm_run *run = a->vcpu->run;
+	int r;
+
+	run->immediate_exit = 1;
+	r = __vcpu_run(a->vcpu);
+	run->immediate_exit = 0;
+	check_errno("KVM_RUN with immediate_exit", errs_run, r, -EINTR);
+	FUZZ_ASSERT(run->s.regs.regs.pstate == A32_CPSR &&
+		    run->s.regs.regs.regs[8] == A32_MMIO,
+		    "a32: kvm_run holds PSTATE 0x%llx r8 0x%llx, not the registers written",
+		    run->s.regs.regs.pstate, run->s.regs.regs.regs[8]);
+}
+
+static void a32_run(struct a32_vcpu *a)
+{
+	FUZZ_ASSERT(!__vcpu_run(a->vcpu), "a32 call %lu: KVM_RUN: %s",
+		    a->calls, strerror(errno));
+}
+
+/*
+ * Put the vCPU at entry point @slot with r0-r6 from @c, alternately through
+ * sync regs and with KVM_SET_ONE_REG. A vCPU stopped at a store is moved
+ * either after one KVM_RUN with immediate_exit, which completes the store,
+ * or with a PC 4 bytes before the entry point, which the next KVM_RUN
+ * advances when it completes the store (api.rst 6.74).
+ */
+static void a32_setup(struct a32_vcpu *a, const struct call *c, int slot)
+{
+	struct kvm_run *run = a->vcpu->run;
+	__u64 *x = run->s.regs.regs.regs;
+	uint64_t pc = a->code + A32_SLOT(slot);
+	int i, r;
+
+	if (a->at_store && (a->calls & 2)) {
+		run->immediate_exit = 1;
+		r = __vcpu_run(a->vcpu);
+		run->immediate_exit = 0;
+		check_errno("KVM_RUN with immediate_exit after a store", errs_run,
+			    r, -EINTR);
+		FUZZ_ASSERT(run->s.regs.regs.pc == a->code + A32_STORES + 16,
+			    "a32 call %lu: PC 0x%llx after the last store completed, expected 0x%lx",
+			    a->calls, run->s.regs.regs.pc,
+			    a->code + A32_STORES + 16);
+		a->at_store = false;
+		a->ie_moves++;
+	}
+	if (a->at_store)
+		pc -= 4;
+	if (a->calls & 1) {
+		for (i = 0; i < 7; i++)
+			x[i] = c->x[i];
+		run->s.regs.regs.pc = pc;
+		run->kvm_dirty_regs |= KVM_SYNC_ARM64_REGS;
+	} else {
+		for (i = 0; i < 7; i++)
+			vcpu_set_reg(a->vcpu, XREG(i), c->x[i]);
+		vcpu_set_reg(a->vcpu, ARM64_CORE_REG(regs.pc), pc);
+		a->onereg_set++;
+	}
+	a->at_store = false;
+}
+
+/* The exit of a forwarded call, as api.rst describes it for AArch32. */
+static void a32_check_exit(struct a32_vcpu *a, const struct call *c, int slot,
+			   enum disposition d)
+{
+	struct kvm_run *run = a->vcpu->run;
+	__u64 *x = run->s.regs.regs.regs;
+	uint64_t want_flags;
+	uint32_t nr = c->x[0];	/* r0: all of it for ALL_SMC, w0 otherwise */
+	int i;
+
+	FUZZ_ASSERT(run->exit_reason == KVM_EXIT_HYPERCALL,
+		    "a32 call %lu: x0 0x%lx by %s must exit, got %s", a->calls,
+		    c->x[0], slot < 4 ? "HVC" : "SMC",
+		    exit_reason_str(run->exit_reason));
+	want_flags = slot >= 4 ? KVM_HYPERCALL_EXIT_SMC : 0;
+	/* only the capability's exits say AArch32 and give the immediate */
+	if (d != D_EXIT_FILTER) {
+		want_flags |= KVM_HYPERCALL_EXIT_AARCH32;
+		if (slot < 4)
+			want_flags |= (uint64_t)hvc_imms[slot] <<
+				      KVM_HYPERCALL_EXIT_IMM_SHIFT;
+	}
+	FUZZ_ASSERT(run->hypercall.nr == nr && run->hypercall.flags == want_flags &&
+		    !run->hypercall.ret,
+		    "a32 call %lu: nr 0x%llx flags 0x%llx ret 0x%llx, expected 0x%x 0x%lx 0",
+		    a->calls, run->hypercall.nr, run->hypercall.flags,
+		    run->hypercall.ret, nr, want_flags);
+	/* r1-r6, zero-extended, in args[] and in kvm_run */
+	for (i = 0; i < 6; i++)
+		FUZZ_ASSERT(run->hypercall.args[i] == (uint32_t)c->x[i + 1] &&
+			    x[i + 1] == (uint32_t)c->x[i + 1],
+			    "a32 call %lu: args[%d] 0x%llx, r%d 0x%llx, passed 0x%x",
+			    a->calls, i, run->hypercall.args[i], i + 1, x[i + 1],
+			    (uint32_t)c->x[i + 1]);
+	FUZZ_ASSERT(run->s.regs.regs.pc == a->code + A32_SLOT(slot) + 4 &&
+		    (run->s.regs.regs.pstate & 0x3f) == (A32_CPSR & 0x3f),
+		    "a32 call %lu: PC 0x%llx PSTATE 0x%llx at the exit, expected 0x%lx, A32 Supervisor mode",
+		    a->calls, run->s.regs.regs.pc, run->s.regs.regs.pstate,
+		    a->code + A32_SLOT(slot) + 4);
+	a->exits++;
+}
+
+/* Results of 64 bits: KVM narrows them to the caller's 32 (api.rst 7.48). */
+static void a32_complete(struct a32_vcpu *a, uint64_t seq)
+{
+	struct kvm_run *run = a->vcpu->run;
+	int i;
+
+	if (a->exits & 1) {
+		for (i = 0; i < 4; i++)
+			run->s.regs.regs.regs[i] = result(seq, i);
+		run->kvm_dirty_regs |= KVM_SYNC_ARM64_REGS;
+	} else {
+		for (i = 0; i < 4; i++)
+			vcpu_set_reg(a->vcpu, XREG(i), result(seq, i));
+		a->onereg_done++;
+	}
+}
+
+/*
+ * One call from entry point @slot: set up, run, the exit checked and
+ * completed if @d says it must exit, then the caller's four stores of r0-r3
+ * into @got. r4-r6 must still hold what the VMM passed.
+ */
+static void a32_call(struct a32_vcpu *a, const struct call *c, int slot,
+		     enum disposition d, uint64_t seq, uint32_t got[4])
+{
+	struct kvm_run *run = a->vcpu->run;
+	int i;
+
+	a32_setup(a, c, slot);
+	a32_run(a);
+	if (exits(d)) {
+		a32_check_exit(a, c, slot, d);
+		a32_complete(a, seq);
+		a32_run(a);
+	}
+	for (i = 0; i < 4; i++) {
+		if (i)
+			a32_run(a);
+		FUZZ_ASSERT(run->exit_reason == KVM_EXIT_MMIO && run->mmio.is_write &&
+			    run->mmio.len == 4 && run->mmio.phys_addr == A32_MMIO + 4 * i,
+			    "a32 call %lu: x0 0x%lx by %s: %s (MMIO 0x%llx, len %u, write %u), expected the store of r%d to 0x%lx",
+			    a->calls, c->x[0], slot < 4 ? "HVC" : "SMC",
+			    exit_reason_str(run->exit_reason), run->mmio.phys_addr,
+			    run->mmio.len, run->mmio.is_write, i, A32_MMIO + 4 * i);
+		memcpy(&got[i], run->mmio.data, 4);
+	}
+	for (i = 4; i < 7; i++)
+		FUZZ_ASSERT(run->s.regs.regs.regs[i] == (uint32_t)c->x[i],
+			    "a32 call %lu: r%d 0x%llx after the call, passed 0x%x",
+			    a->calls, i, run->s.regs.regs.regs[i],
+			    (uint32_t)c->x[i]);
+	a->at_store = true;
+	a->calls++;
+}
+
+/* The entry point of a call of the guest mode; SMC immediates are lost. */
+static int a32_slot(struct call *c)
+{
+	int k;
+
+	if (c->smc) {
+		k = c->imm ? 5 : 4;
+		c->imm = 0;
+		return k;
+	}
+	for (k = 0; hvc_imms[k] != c->imm; k++)
+		;
+	return k;
+}
+
+/*
+ * KVM's answers to an AArch32 caller, on a VM with no ranges: those it gave
+ * the AArch64 one, narrowed, but for PSCI_FEATURES of a 64-bit function,
+ * which an AArch32 caller cannot call (DEN0022, "SMC64/HVC64 calls").
+ */
+static void a32_calibrate(void)
+{
+	struct a32_vcpu a;
+	struct call c = {};
+	int i, j, smc;
+
+	model.nr = 0;
+	model.all_smc = false;
+	a32_create(&a);
+	a32_start(&a);
+	for (i = 0; i < NR_KNOWN; i++) {
+		for (smc = 0; smc < 2; smc++) {
+			c.x[0] = model.known[i].id;
+			c.x[1] = model.known[i].x1;
+			a32_call(&a, &c, smc ? 4 : 0, D_KNOWN, 0,
+				 a32_known[i][smc]);
+			for (j = 0; j < 4; j++) {
+				uint32_t want = model.known[i].res[smc][j];
+
+				if (c.x[0] == PSCI_1_0_FN_PSCI_FEATURES && !j &&
+				    (c.x[1] & PSCI_0_2_64BIT))
+					want = PSCI_RET_NOT_SUPPORTED;
+				FUZZ_ASSERT(a32_known[i][smc][j] == want,
+					    "a32: KVM answered 0x%lx (x1 0x%lx) by %s with r%d 0x%x, expected 0x%x",
+					    c.x[0], c.x[1], smc ? "SMC" : "HVC", j,
+					    a32_known[i][smc][j], want);
+			}
+		}
+	}
+	kvm_vm_free(a.vm);
+}
+
+/* One VM: random ranges and filter entries, then @calls calls. */
+static void a32_round(uint32_t calls)
+{
+	struct range_model m = {};
+	struct a32_vcpu a;
+	uint32_t got[4];
+	uint64_t seq;
+	int i, k;
+
+	a32_create(&a);
+	setup_ranges(a.vm, &m);
+	fill_pool(&m);
+	model.nr = m.nr;
+	memcpy(model.r, m.r, sizeof(m.r));
+	model.all_smc = m.all_smc;
+	model.sdei = m.sdei;
+	model.seed = rnd();
+	a32_start(&a);
+
+	for (seq = 0; seq < calls; seq++) {
+		enum disposition d;
+		struct call c;
+		int slot;
+
+		gen_call(0, seq, &c);
+		slot = a32_slot(&c);
+		d = classify(&c);
+		a32_call(&a, &c, slot, d, seq, got);
+		switch (d) {
+		case D_EXIT_FWD:
+		case D_EXIT_FILTER:
+		case D_EXIT_ALL_SMC:
+			for (i = 0; i < 4; i++)
+				FUZZ_ASSERT(got[i] == (uint32_t)result(seq, i),
+					    "a32 call %lu x0 0x%lx: r%d 0x%x after the VMM's results, expected 0x%x",
+					    a.calls - 1, c.x[0], i, got[i],
+					    (uint32_t)result(seq, i));
+			break;
+		case D_NOT_SUPPORTED:
+			FUZZ_ASSERT(got[0] == (uint32_t)SMCCC_RET_NOT_SUPPORTED,
+				    "a32 call %lu x0 0x%lx by %s: r0 0x%x, expected NOT_SUPPORTED",
+				    a.calls - 1, c.x[0], slot < 4 ? "HVC" : "SMC",
+				    got[0]);
+			a32_totals.upstream++;
+			break;
+		case D_KNOWN:
+			for (k = 0; model.known[k].id != (uint32_t)c.x[0]; k++)
+				;
+			for (i = 0; i < 4; i++)
+				FUZZ_ASSERT(got[i] == a32_known[k][slot >= 4][i],
+					    "a32 call %lu x0 0x%lx by %s: KVM answered r%d 0x%x, expected 0x%x",
+					    a.calls - 1, c.x[0],
+					    slot < 4 ? "HVC" : "SMC", i, got[i],
+					    a32_known[k][slot >= 4][i]);
+			a32_totals.upstream++;
+			break;
+		default:
+			FUZZ_ASSERT(false, "a32 call %lu: disposition %d", a.calls - 1, d);
+		}
+	}
+	a32_totals.calls += a.calls;
+	a32_totals.exits += a.exits;
+	a32_totals.onereg_set += a.onereg_set;
+	a32_totals.onereg_done += a.onereg_done;
+	a32_totals.ie_moves += a.ie_moves;
+	kvm_vm_free(a.vm);
+}
+
+static void run_a32_mode(void)
+{
+	uint64_t vms = 0, calls = 0, max = opt_count ? opt_count : ~0ull;
+	struct timespec t0, t1;
+	double secs;
+
+	if (!has_a32) {
+		ksft_test_result_skip("a32: no AArch32 EL1 (KVM_CAP_ARM_EL1_32BIT)\n");
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	start_clock(opt_secs);
+	a32_calibrate();
+	do {
+		uint32_t nr = min_t(uint64_t, max - calls, 400);
+
+		a32_round(nr);
+		calls += nr;
+		vms++;
+	} while (time_left() && calls < max);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ksft_test_result_pass("a32: %lu VMs, 1 vCPU, %lu calls, %lu forwarded, %.0f/s\n",
+			      vms, calls, a32_totals.exits,
+			      a32_totals.exits / secs);
+	pr_info("# %lu calls/s, %lu answered by KVM as upstream does, %lu set up and %lu completed through ONE_REG, %lu moved after KVM_RUN with immediate_exit\n",
+		(uint64_t)(a32_totals.calls / secs), a32_totals.upstream,
+		a32_totals.onereg_set, a32_totals.onereg_done,
+		a32_totals.ie_moves);
+	memset(&a32_totals, 0, sizeof(a32_totals));
+	print_errnos();
+}
+
 int main(int argc, char *argv[])
 {
 	struct sigaction sa = { .sa_handler = sig_nop };
@@ -1457,17 +1884,18 @@ int main(int argc, char *argv[])
 	}
 	all = !strcmp(mode_name, "all");
 	if (!all && strcmp(mode_name, "uapi") && strcmp(mode_name, "guest") &&
-	    strcmp(mode_name, "stress"))
+	    strcmp(mode_name, "stress") && strcmp(mode_name, "a32"))
 		help(argv[0]);
 	if (opt_vcpus < 4 || opt_vcpus > MAX_VCPUS)
 		help(argv[0]);
 
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_ARM_SMCCC_FORWARD));
 	has_ras = kvm_has_cap(KVM_CAP_ARM_INJECT_SERROR_ESR);
+	has_a32 = kvm_has_cap(KVM_CAP_ARM_EL1_32BIT);
 	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: KVM_RUN sees EINTR */
 
 	ksft_print_header();
-	ksft_set_plan(all ? 3 : 1);
+	ksft_set_plan(all ? 3 + has_a32 : 1);
 	pr_info("seed %lu, replay: %s -m %s -s %lu -n %lu -t %lu\n", opt_seed,
 		argv[0], mode_name, opt_seed, opt_count, opt_secs);
 	rng_state = opt_seed;
@@ -1486,5 +1914,7 @@ int main(int argc, char *argv[])
 		run_guest_mode(false);
 	if (all || !strcmp(mode_name, "stress"))
 		run_guest_mode(true);
+	if ((all && has_a32) || !strcmp(mode_name, "a32"))
+		run_a32_mode();
 	ksft_finished();
 }
