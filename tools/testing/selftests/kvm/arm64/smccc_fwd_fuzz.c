@@ -592,7 +592,7 @@ static int fuzz_filter(struct kvm_vm *vm, struct range_model *m, uint32_t base,
 	int want, r;
 	char what[96];
 
-	if (end < base || action > KVM_SMCCC_FILTER_FWD_TO_USER)
+	if (!nr || end < base || action > KVM_SMCCC_FILTER_FWD_TO_USER)
 		want = -EINVAL;
 	else if (m->ran)
 		want = -EBUSY;
