@@ -111,7 +111,7 @@ help:
 	@echo "  make check-debug    the suite on a KASAN/UBSAN/lockdep kernel"
 	@echo "  make fuzz           smccc_fwd_fuzz's long runs on the debug kernel, logs in"
 	@echo "                      out/<base>/fuzz/ (FUZZ_TIME=seconds, SEED=, BASE=, MODE=,"
-	@echo "                      FUZZ_PARALLEL=1: all boots at once)"
+	@echo "                      FUZZ_PARALLEL=1: all boots at once, FUZZ_MODES=)"
 	@echo "  make bench          the SMCCC forwarding benchmark in the VM (MODE=nvhe)"
 	@echo "  make series         the maintainer-ready series in out/series/<base>/"
 	@echo "  make checkpatch     checkpatch.pl --strict on every patch of the series"
@@ -297,7 +297,8 @@ check check-debug:
 # (or BASE) in VHE and nVHE (or MODE); testbed/fuzz.sh says how the time is
 # shared and where the logs go.
 # FUZZ_FLAVOUR=default runs them on the default kernel (a quick smoke test);
-# FUZZ_PARALLEL=1 boots every base and mode at once instead of in turn.
+# FUZZ_PARALLEL=1 boots every base and mode at once instead of in turn;
+# FUZZ_MODES="uapi a32" runs only those modes of the fuzzer.
 FUZZ_TIME	?= 600
 FUZZ_FLAVOUR	?= debug
 SEED		?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
@@ -306,7 +307,7 @@ fuzz:
 	@for b in $(ALL_BASES); do \
 		$(MAKE) --no-print-directory artifacts BASE=$$b FLAVOUR=$(FLAVOUR) || exit 1; \
 	done
-	@FUZZ_PARALLEL=$(FUZZ_PARALLEL) testbed/fuzz.sh $(OUT) "$(ALL_BASES)" "$(or $(MODE),vhe nvhe)" \
+	@FUZZ_PARALLEL=$(FUZZ_PARALLEL) FUZZ_MODES="$(FUZZ_MODES)" testbed/fuzz.sh $(OUT) "$(ALL_BASES)" "$(or $(MODE),vhe nvhe)" \
 		$(FUZZ_TIME) $(SEED) $(FLAVOUR) $(VMRUN_COMMON)
 
 run: artifacts
