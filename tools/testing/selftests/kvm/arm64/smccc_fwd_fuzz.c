@@ -1238,6 +1238,19 @@ static void arm_signal(void)
 }
 
 /*
+ * A signal armed for a KVM_RUN that returned before it fired must not hit
+ * a later system call: KVM_CREATE_VM, for one, fails with EINTR when a
+ * signal is pending. One that fired was handled on the way back to user
+ * space.
+ */
+static void disarm_signal(void)
+{
+	struct itimerspec its = {};
+
+	timer_settime(sig_timer, 0, &its, NULL);
+}
+
+/*
  * One KVM_RUN of the uapi guest, maybe with immediate_exit or a signal on
  * the way; a hypercall exit is completed in one of several ways, and the
  * guest then reports what it got.
@@ -1263,6 +1276,7 @@ static void uapi_run(struct vcpu_state *vs, struct range_model *m,
 		arm_signal();
 	run->immediate_exit = ie;
 	r = __vcpu_run(vs->vcpu);
+	disarm_signal();
 	run->immediate_exit = 0;
 	m->ran = true;
 	if (r) {
