@@ -939,21 +939,29 @@ static void check_exit(struct vcpu_state *vs)
 	vs->exits++;
 }
 
+/*
+ * The results of call @seq in x0-x3, through kvm_run or with
+ * KVM_SET_ONE_REG; returns 1 for the latter, for the counts.
+ */
+static int put_results(struct kvm_vcpu *vcpu, uint64_t seq, bool sync_regs)
+{
+	int i;
+
+	if (sync_regs) {
+		for (i = 0; i < 4; i++)
+			vcpu->run->s.regs.regs.regs[i] = result(seq, i);
+		vcpu->run->kvm_dirty_regs |= KVM_SYNC_ARM64_REGS;
+		return 0;
+	}
+	for (i = 0; i < 4; i++)
+		vcpu_set_reg(vcpu, XREG(i), result(seq, i));
+	return 1;
+}
+
 /* Alternately through kvm_run and with KVM_SET_ONE_REG. */
 static void complete(struct vcpu_state *vs, uint64_t seq)
 {
-	struct kvm_run *run = vs->vcpu->run;
-	int i;
-
-	if (vs->exits & 1) {
-		for (i = 0; i < 4; i++)
-			run->s.regs.regs.regs[i] = result(seq, i);
-		run->kvm_dirty_regs |= KVM_SYNC_ARM64_REGS;
-	} else {
-		for (i = 0; i < 4; i++)
-			vcpu_set_reg(vs->vcpu, XREG(i), result(seq, i));
-		vs->onereg++;
-	}
+	vs->onereg += put_results(vs->vcpu, seq, vs->exits & 1);
 	vs->completions++;
 }
 
@@ -1663,18 +1671,7 @@ static void a32_check_exit(struct a32_vcpu *a, const struct call *c, int slot,
 /* Results of 64 bits: KVM narrows them to the caller's 32 (api.rst 7.48). */
 static void a32_complete(struct a32_vcpu *a, uint64_t seq)
 {
-	struct kvm_run *run = a->vcpu->run;
-	int i;
-
-	if (a->exits & 1) {
-		for (i = 0; i < 4; i++)
-			run->s.regs.regs.regs[i] = result(seq, i);
-		run->kvm_dirty_regs |= KVM_SYNC_ARM64_REGS;
-	} else {
-		for (i = 0; i < 4; i++)
-			vcpu_set_reg(a->vcpu, XREG(i), result(seq, i));
-		a->onereg_done++;
-	}
+	a->onereg_done += put_results(a->vcpu, seq, a->exits & 1);
 }
 
 /*
